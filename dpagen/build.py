@@ -1,0 +1,74 @@
+"""``dpagen render``: validate one agreement, assemble it per language and write the files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .assemble import assemble
+from .errors import ProblemsFound, UsageError
+from .fsutil import write_atomic
+from .inputs import has_errors
+from .model import Document
+from .validate import validate_workspace
+from .workspace import Workspace
+
+FORMATS = ("pdf", "docx", "html", "txt")
+Renderer = Callable[[Document, Path], bytes]
+
+
+def _renderer(fmt: str) -> Renderer:
+    if fmt == "pdf":
+        from .render.pdf import render_pdf
+
+        return render_pdf
+    if fmt == "docx":
+        from .render.docx import render_docx
+
+        return render_docx
+    if fmt == "html":
+        from .render.html import render_html
+
+        return render_html
+    from .render.text import render_text
+
+    return lambda doc, _templates: render_text(doc)
+
+
+def output_name(client: str, version: int, lang: str, fmt: str) -> str:
+    """The file name of one rendered document."""
+    return f"{client}-v{version}.{lang}.{fmt}"
+
+
+def render_agreement(ws: Workspace, client: str, *, formats: tuple[str, ...] = ("pdf", "docx"),
+                     languages: tuple[str, ...] | None = None, out: Path | None = None,
+                     draft: bool = False) -> list[Path]:
+    """Render ``client``'s agreement; returns the files written, in order.
+
+    Raises:
+        ProblemsFound: the inputs have errors (nothing is written).
+        UsageError: an unknown format, or a language the agreement does not have.
+    """
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format '{unknown[0]}'", f"formats: {', '.join(FORMATS)}")
+    ws.client_dir(client)
+    inputs, problems = validate_workspace(ws, [client])
+    if has_errors(problems):
+        raise ProblemsFound(problems)
+    agreement = inputs.agreements[client]
+    langs = agreement.languages if languages is None else languages
+    missing = [lang for lang in langs if lang not in agreement.languages]
+    if missing:
+        raise UsageError(f"agreement {client} is not made in '{missing[0]}'",
+                         f"its languages: {', '.join(agreement.languages)}")
+    target = out if out is not None else ws.root / str(inputs.defaults.get("output") or "out")
+    folder = target / client
+    written: list[Path] = []
+    for lang in langs:
+        doc = assemble(inputs, client, lang, draft=draft)
+        for fmt in formats:
+            path = folder / output_name(client, doc.version, lang, fmt)
+            write_atomic(path, _renderer(fmt)(doc, ws.templates))
+            written.append(path)
+    return written

@@ -1,0 +1,287 @@
+"""Clause texts: Markdown with Jinja placeholders, run in a sandbox and parsed into sub-clauses.
+
+A clause file starts with ``# Title``; each following paragraph becomes a numbered sub-clause and
+a bulleted list after a paragraph becomes its ``(a)``, ``(b)`` items. Placeholders run in an
+immutable Jinja sandbox where an undefined value is an error, and every substituted value is
+Markdown-escaped, so a client's data always renders literally.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import Problem
+from .model import Run, Runs
+
+CONTEXT_NAMES = frozenset({"processor", "controller", "agreement", "terms", "ref", "annex", "lang"})
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def escape_markdown(value: Any) -> str:
+    """Render ``value`` so that Markdown shows it literally, on one line."""
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # raises the undefined error with its name
+    text = _WHITESPACE.sub(" ", str(value)).strip()
+    return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    """The sandboxed, strict Jinja environment every clause text runs in."""
+    return ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        finalize=escape_markdown,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+_ENV = make_environment()
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A parsed paragraph with the list items that follow it."""
+
+    runs: Runs
+    items: tuple[Runs, ...]
+
+
+@dataclass(frozen=True)
+class ParsedClause:
+    """A clause text after Jinja and Markdown: its title and paragraphs."""
+
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+class ClauseTextError(Exception):
+    """A clause text failed; carries the positioned problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _column(source: str, line: int, needle: str | None) -> int:
+    lines = source.splitlines()
+    if not 1 <= line <= len(lines):
+        return 1
+    text = lines[line - 1]
+    for probe in (needle, "{{", "{%"):
+        if probe and probe in text:
+            return text.index(probe) + 1
+    return 1
+
+
+def compile_text(source: str, path: Path) -> jinja2.Template:
+    """Compile a clause text, raising :class:`ClauseTextError` on a syntax error."""
+    try:
+        return _ENV.from_string(source)
+    except jinja2.TemplateSyntaxError as exc:
+        line = exc.lineno or 1
+        raise ClauseTextError(Problem(path, line, _column(source, line, None),
+                                      f"template syntax error: {exc.message}",
+                                      "check the {{ }} and {% %} placeholders on this line"))
+    except Exception as exc:  # jinja raises a few plain errors for odd input
+        raise ClauseTextError(Problem(path, 1, 1, f"template error: {exc}"))
+
+
+def render_text(template: jinja2.Template, source: str, path: Path,
+                context: dict[str, Any]) -> str:
+    """Run ``template`` with ``context``; errors name the clause file, line and column."""
+    try:
+        return template.render(context)
+    except Exception as exc:
+        line = _template_line(exc)
+        message, needle, hint = _explain(exc)
+        raise ClauseTextError(Problem(path, line, _column(source, line, needle), message, hint))
+
+
+def _template_line(exc: BaseException) -> int:
+    line = 1
+    trace = exc.__traceback__ if exc.__traceback__ else sys.exc_info()[2]
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == "<template>":
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    return line
+
+
+def _explain(exc: Exception) -> tuple[str, str | None, str]:
+    text = str(exc)
+    if isinstance(exc, SecurityError):
+        attribute = re.search(r"attribute '([^']+)'", text)
+        return (f"refused by the sandbox: {text}", attribute.group(1) if attribute else None,
+                "clause texts may only use the documented placeholders")
+    if isinstance(exc, jinja2.UndefinedError):
+        name = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", text)
+        needle = next((group for group in name.groups() if group), None) if name else None
+        return (f"undefined placeholder: {text}", needle,
+                "use only processor, controller, agreement, terms, ref() and annex(); "
+                "declare terms in clause.yaml")
+    return f"placeholder failed: {text}", None, ""
+
+
+def parse_markdown(text: str, path: Path, *, line_offset: int = 0) -> tuple[ParsedClause, list[Problem]]:
+    """Parse rendered clause Markdown into a title and paragraphs, reporting unsupported markup."""
+    tokens = _MARKDOWN.parse(text)
+    problems: list[Problem] = []
+    title = ""
+    paragraphs: list[Paragraph] = []
+    index = 0
+
+    def problem(token: Token, message: str, hint: str = "") -> None:
+        line = (token.map[0] + 1 if token.map else 1) + line_offset
+        problems.append(Problem(path, line, 1, message, hint))
+
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "heading_open":
+            inline = tokens[index + 1]
+            if token.tag != "h1" or title or paragraphs:
+                problem(token, "only the first line may be a heading (# Title)",
+                        "write sub-clauses as plain paragraphs; dpagen numbers them")
+            else:
+                title = "".join(run.text for run in _runs(inline.children or []))
+            index += 3
+        elif token.type == "paragraph_open":
+            if not title:
+                problem(token, "a clause text must start with its title as '# Title'")
+                title = "?"
+            paragraphs.append(Paragraph(_runs(tokens[index + 1].children or []), ()))
+            index += 3
+        elif token.type == "bullet_list_open":
+            end = _closing(tokens, index)
+            items, nested = _items(tokens[index + 1 : end])
+            if nested:
+                problem(token, "lists cannot be nested in a clause text")
+            if not paragraphs:
+                problem(token, "a list must follow a paragraph that introduces it")
+            else:
+                last = paragraphs[-1]
+                paragraphs[-1] = Paragraph(last.runs, last.items + tuple(items))
+            index = end + 1
+        else:
+            problem(token, f"unsupported Markdown ({token.type.replace('_open', '')})",
+                    "use paragraphs, '- ' lists, **bold** and *italic* only")
+            index = _closing(tokens, index) + 1 if token.nesting == 1 else index + 1
+    if not title and not problems:
+        problems.append(Problem(path, 1 + line_offset, 1,
+                                "a clause text must start with its title as '# Title'"))
+    return ParsedClause(title, tuple(paragraphs)), problems
+
+
+def _closing(tokens: list[Token], start: int) -> int:
+    depth = 0
+    for index in range(start, len(tokens)):
+        depth += tokens[index].nesting
+        if depth == 0:
+            return index
+    return len(tokens) - 1
+
+
+def _items(tokens: list[Token]) -> tuple[list[Runs], bool]:
+    items: list[Runs] = []
+    nested = False
+    depth = 0
+    for token in tokens:
+        if token.type == "bullet_list_open" or token.type == "ordered_list_open":
+            nested = True
+        if token.type == "list_item_open":
+            depth += 1
+            items.append(())
+        elif token.type == "list_item_close":
+            depth -= 1
+        elif token.type == "inline" and items:
+            joined = items[-1] + ((Run(" "),) if items[-1] else ()) + _runs(token.children or [])
+            items[-1] = _merge(joined)
+    return items, nested
+
+
+def _runs(children: Iterable[Token]) -> Runs:
+    runs: list[Run] = []
+    bold = italic = False
+    for child in children:
+        if child.type == "strong_open":
+            bold = True
+        elif child.type == "strong_close":
+            bold = False
+        elif child.type == "em_open":
+            italic = True
+        elif child.type == "em_close":
+            italic = False
+        elif child.type in ("softbreak", "hardbreak"):
+            runs.append(Run(" ", bold, italic))
+        elif child.type in ("text", "code_inline", "html_inline"):
+            runs.append(Run(child.content, bold, italic))
+        elif child.type == "image":
+            runs.append(Run(child.content, bold, italic))
+    return _merge(tuple(runs))
+
+
+def _merge(runs: Runs) -> Runs:
+    merged: list[Run] = []
+    for run in runs:
+        if merged and (merged[-1].bold, merged[-1].italic) == (run.bold, run.italic):
+            merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic)
+        elif run.text:
+            merged.append(run)
+    return tuple(merged)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a clause text refers to: names, terms, clause references and annexes, with lines."""
+
+    names: dict[str, int]
+    terms: dict[str, int]
+    refs: dict[str, int]
+    annexes: dict[str, int]
+
+
+def usage(template_source: str) -> Usage:
+    """Statically collect what ``template_source`` uses (it must compile)."""
+    tree = _ENV.parse(template_source)
+    names: dict[str, int] = {}
+    terms: dict[str, int] = {}
+    refs: dict[str, int] = {}
+    annexes: dict[str, int] = {}
+    assigned = {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and node.name not in assigned:
+            names.setdefault(node.name, node.lineno)
+    for node in tree.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name) and node.node.name == "terms":
+            terms.setdefault(node.attr, node.lineno)
+    for node in tree.find_all(nodes.Getitem):
+        if (isinstance(node.node, nodes.Name) and node.node.name == "terms"
+                and isinstance(node.arg, nodes.Const)):
+            terms.setdefault(str(node.arg.value), node.lineno)
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in ("ref", "annex") and call.args:
+            first = call.args[0]
+            if isinstance(first, nodes.Const) and isinstance(first.value, str):
+                target = refs if call.node.name == "ref" else annexes
+                target.setdefault(first.value, call.lineno)
+    return Usage(names, terms, refs, annexes)
+
+
+def line_of(source: str, line: int, needle: str) -> int:
+    """Column of ``needle`` on ``line`` of ``source`` (1 when not found)."""
+    return _column(source, line, needle)
+
+
+Resolver = Callable[..., str]

@@ -1,0 +1,240 @@
+"""The ``dpagen`` command: parse options, call one library function, print the result."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import DpagenError, Problem
+from .workspace import Workspace, find_workspace
+
+LANG_CHOICES = ("sv", "en", "all")
+
+
+class _Group(click.Group):
+    """Turns every :class:`DpagenError` into a message and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DpagenError as exc:
+            root = ctx.obj.root if isinstance(ctx.obj, Workspace) else None
+            click.echo(exc.format(root), err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if os.environ.get("DPAGEN_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                       "    hint: this is a bug in dpagen; run again with DPAGEN_DEBUG=1 "
+                       "for details", err=True)
+            ctx.exit(1)
+
+
+def _workspace(ctx: click.Context) -> Workspace:
+    if not isinstance(ctx.obj, Workspace):
+        start = ctx.find_root().params.get("directory")
+        ctx.obj = find_workspace(Path(start) if start else None, explicit=start is not None)
+    return ctx.obj
+
+
+def _print_problems(problems: list[Problem], root: Path) -> None:
+    for problem in problems:
+        click.echo(problem.format(root), err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Use the workspace in DIR instead of searching from the current folder.",
+              metavar="DIR")
+@click.version_option(__version__, "--version", prog_name="dpagen")
+def cli(directory: Path | None) -> None:
+    """Generate GDPR data processing agreements (personuppgiftsbiträdesavtal).
+
+    \b
+    Example:
+      dpagen init my-agreements && cd my-agreements
+      dpagen validate
+      dpagen render nordisk-ehandel
+    """
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_command(directory: Path) -> None:
+    """Create a new workspace in DIRECTORY with a clause library, templates and an example.
+
+    \b
+    Example:
+      dpagen init my-agreements
+    """
+    from .scaffold import init_workspace
+
+    written = init_workspace(directory)
+    click.echo(f"Created workspace {directory} ({len(written)} files).")
+    click.echo(f"Next: cd {directory} && dpagen validate")
+
+
+@cli.command("validate")
+@click.argument("clients", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.pass_context
+def validate_command(ctx: click.Context, clients: tuple[str, ...], as_json: bool) -> None:
+    """Check every file of the workspace (or of the given CLIENTS) and report all problems.
+
+    Exits 0 when there are no errors (warnings are shown), 1 otherwise.
+
+    \b
+    Example:
+      dpagen validate
+      dpagen validate nordisk-ehandel
+    """
+    from .inputs import has_errors
+    from .validate import validate_workspace
+
+    ws = _workspace(ctx)
+    inputs, problems = validate_workspace(ws, list(clients) if clients else None)
+    if as_json:
+        click.echo(json.dumps([_problem_json(p, ws.root) for p in problems], ensure_ascii=False,
+                              indent=2))
+    else:
+        _print_problems(problems, ws.root)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    if has_errors(problems):
+        if not as_json:
+            click.echo(f"{errors} error{'s' if errors != 1 else ''}, {warnings} "
+                       f"warning{'s' if warnings != 1 else ''}.", err=True)
+        ctx.exit(1)
+    if not as_json:
+        count = len(inputs.agreements)
+        click.echo(f"ok: {count} agreement{'s' if count != 1 else ''}, "
+                   f"{len(inputs.library.clauses)} clauses, {len(inputs.library.editions)} "
+                   f"edition{'s' if len(inputs.library.editions) != 1 else ''} checked"
+                   + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else "")
+                   + ".")
+
+
+def _problem_json(problem: Problem, root: Path) -> dict[str, Any]:
+    try:
+        path = problem.path.relative_to(root).as_posix()
+    except ValueError:
+        path = problem.path.as_posix()
+    return {"path": path, "line": problem.line, "column": problem.column,
+            "severity": problem.severity, "message": problem.message, "hint": problem.hint}
+
+
+def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
+    from .build import FORMATS
+
+    formats = tuple(part.strip() for part in value.split(",") if part.strip())
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise click.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}")
+    if not formats:
+        raise click.BadParameter("name at least one format")
+    return formats
+
+
+@cli.command("render")
+@click.argument("client")
+@click.option("--format", "formats", default="pdf,docx", show_default=True,
+              callback=_split_formats, help="Comma-separated: pdf, docx, html, txt.")
+@click.option("--lang", type=click.Choice(LANG_CHOICES), default="all", show_default=True,
+              help="Language to render; 'all' renders every language of the agreement.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: the workspace's defaults.output, usually out/).")
+@click.option("--draft", is_flag=True, help="Mark every page as a draft (UTKAST / DRAFT).")
+@click.option("--json", "as_json", is_flag=True, help="Print the written files as a JSON list.")
+@click.pass_context
+def render_command(ctx: click.Context, client: str, formats: tuple[str, ...], lang: str,
+                   out: Path | None, draft: bool, as_json: bool) -> None:
+    """Validate CLIENT's agreement and render it; prints each file written.
+
+    \b
+    Example:
+      dpagen render nordisk-ehandel
+      dpagen render nordisk-ehandel --format pdf --lang sv --out /tmp/review
+    """
+    from .build import render_agreement
+
+    ws = _workspace(ctx)
+    languages = None if lang == "all" else (lang,)
+    written = render_agreement(ws, client, formats=formats, languages=languages, out=out,
+                               draft=draft)
+    shown = [_shown(path) for path in written]
+    click.echo(json.dumps(shown, ensure_ascii=False) if as_json else "\n".join(shown))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the clients as JSON.")
+@click.pass_context
+def list_command(ctx: click.Context, as_json: bool) -> None:
+    """List the workspace's clients with name, edition, version and languages.
+
+    \b
+    Example:
+      dpagen list
+    """
+    from .clients import list_clients
+
+    summaries = list_clients(_workspace(ctx))
+    if as_json:
+        click.echo(json.dumps([s.__dict__ | {"languages": list(s.languages)} for s in summaries],
+                              ensure_ascii=False, indent=2))
+        return
+    if not summaries:
+        click.echo("no clients yet; create one with 'dpagen new CLIENT --name NAME --org-no NUMBER'")
+        return
+    rows = [("CLIENT", "NAME", "EDITION", "VERSION", "LANGUAGES")] + [
+        (s.client, s.name if s.readable else f"{s.name} (unreadable file)", s.edition, s.version,
+         ",".join(s.languages)) for s in summaries]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+@cli.command("new")
+@click.argument("client")
+@click.option("--name", required=True, help="The client's legal name.")
+@click.option("--org-no", "org_no", required=True, help="The client's organisation number.")
+@click.pass_context
+def new_command(ctx: click.Context, client: str, name: str, org_no: str) -> None:
+    """Create agreements/CLIENT/ prefilled from the workspace defaults.
+
+    Then run 'dpagen validate CLIENT' to see exactly what is left to fill in.
+
+    \b
+    Example:
+      dpagen new fjallbanken --name "Fjällbanken AB" --org-no 556036-0793
+    """
+    from .scaffold import new_client
+
+    ws = _workspace(ctx)
+    written = new_client(ws, client, name, org_no)
+    for path in written:
+        click.echo(_shown(path))
+    click.echo(f"Next: fill in the files, then run 'dpagen validate {client}'.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; used by the console script and ``python -m dpagen``."""
+    cli.main(args=argv, prog_name="dpagen", standalone_mode=True)
+
+

@@ -1,0 +1,41 @@
+"""``dpagen list``: one summary line per client of a workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .workspace import Workspace
+from .yamlio import load_yaml
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    """What ``dpagen list`` shows of one client."""
+
+    client: str
+    name: str
+    edition: str
+    version: str
+    languages: tuple[str, ...]
+    readable: bool
+
+
+def list_clients(ws: Workspace) -> list[ClientSummary]:
+    """A summary of every client; unreadable files show as such rather than failing."""
+    config, _ = load_yaml(ws.config_file)
+    defaults = config.get("defaults", default={}) or {}
+    summaries = []
+    for client in ws.clients():
+        doc, problems = load_yaml(ws.agreement_file(client))
+        meta = doc.get("agreement", default={}) or {}
+        meta = meta if isinstance(meta, dict) else {}
+        languages = meta.get("languages") or defaults.get("languages") or ["sv"]
+        summaries.append(ClientSummary(
+            client=client,
+            name=str(doc.get("client", "name", default="") or "?"),
+            edition=str(meta.get("edition") or defaults.get("edition") or "?"),
+            version=str(meta.get("version") or "?"),
+            languages=tuple(str(lang) for lang in languages) if isinstance(languages, list) else (),
+            readable=not problems,
+        ))
+    return summaries

@@ -1,0 +1,95 @@
+"""The one error hierarchy of dpagen.
+
+Every failure a user can cause is a :class:`DpagenError`. Problems found in input files are
+:class:`Problem` records (file, line, column, message, hint) gathered into a
+:class:`ProblemsFound` error, so that one run reports all of them. Nothing here imports click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One positioned problem in an input file; ``line`` and ``column`` are 1-based."""
+
+    path: Path
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+    severity: str = "error"
+
+    def format(self, root: Path | None = None) -> str:
+        """Format as ``path:line:col: severity: message`` with the hint on an indented line."""
+        shown = self.path
+        if root is not None:
+            try:
+                shown = self.path.relative_to(root)
+            except ValueError:
+                pass
+        text = f"{shown}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        if self.hint:
+            text += "\n    hint: " + self.hint.replace("\n", "\n          ")
+        return text
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order problems by file, then position, then message."""
+        return (str(self.path), self.line, self.column, self.message)
+
+
+class DpagenError(Exception):
+    """Base class of every error dpagen reports to a user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def format(self, root: Path | None = None) -> str:
+        """Return the message (and hint) as printed by the CLI."""
+        text = f"error: {self.message}"
+        if self.hint:
+            text += "\n    hint: " + self.hint
+        return text
+
+
+class ProblemsFound(DpagenError):
+    """Input files have problems; carries every problem found in one run."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems), key=Problem.sort_key)
+        errors = sum(1 for p in self.problems if p.severity == "error")
+        super().__init__(f"{errors} problem{'s' if errors != 1 else ''} found")
+
+    def format(self, root: Path | None = None) -> str:
+        """Return every problem, one block each, then a summary line."""
+        lines = [p.format(root) for p in self.problems]
+        lines.append(f"{self.message}.")
+        return "\n".join(lines)
+
+
+class WorkspaceNotFound(DpagenError):
+    """No ``dpagen.yaml`` in the given folder or any folder above it."""
+
+
+class UnknownClient(DpagenError):
+    """A client name that is not a folder under ``agreements/`` (or not a safe name)."""
+
+
+class WorkspaceExists(DpagenError):
+    """``init`` or ``new`` would overwrite existing files."""
+
+
+class RenderError(DpagenError):
+    """A renderer failed on an assembled document (a template or tool problem, not user data)."""
+
+
+class UsageError(DpagenError):
+    """Options that do not fit together; reported with exit code 2."""
+
+    exit_code = 2

@@ -1,0 +1,249 @@
+"""Load every input of a workspace and check how the files fit together.
+
+Schema problems are found per file (:mod:`dpagen.schema`); this module adds the checks that need
+more than one file: editions, variants, terms, deviations and annex files of each agreement.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem
+from .library import Edition, Library, check_term_value, load_library
+from .schema import LANGUAGES, validate
+from .workspace import Workspace
+from .yamlio import Document, load_yaml
+
+
+@dataclass
+class AgreementInput:
+    """One client's files, with the edition, languages, variants and terms resolved."""
+
+    client: str
+    doc: Document
+    annexes: dict[str, Document] = field(default_factory=dict)
+    edition: Edition | None = None
+    languages: tuple[str, ...] = ("sv",)
+    variants: dict[str, str | None] = field(default_factory=dict)
+    terms: dict[str, Any] = field(default_factory=dict)
+    deviations: dict[str, int] = field(default_factory=dict)  # clause id → index in the list
+    ok: bool = True  # no errors in this client's own files
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The parsed ``agreement.yaml``."""
+        data: dict[str, Any] = self.doc.data
+        return data
+
+
+@dataclass
+class Inputs:
+    """Everything loaded from a workspace."""
+
+    workspace: Workspace
+    config: Document
+    library: Library
+    agreements: dict[str, AgreementInput] = field(default_factory=dict)
+
+    @property
+    def processor(self) -> dict[str, Any]:
+        """The processor's identity from ``dpagen.yaml``."""
+        data: dict[str, Any] = self.config.get("processor", default={})
+        return data
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The ``defaults`` of ``dpagen.yaml``."""
+        data: dict[str, Any] = self.config.get("defaults", default={}) or {}
+        return data
+
+
+def load_inputs(ws: Workspace, clients: list[str] | None = None) -> tuple[Inputs, list[Problem]]:
+    """Load the workspace file, the library and the given (default: all) clients."""
+    config, problems = load_yaml(ws.config_file)
+    if not problems:
+        problems += validate(config, "workspace")
+    library, library_problems = load_library(ws)
+    problems += library_problems
+    inputs = Inputs(ws, config, library)
+    problems += _check_defaults(inputs)
+    for client in ws.clients() if clients is None else clients:
+        folder = ws.client_dir(client)
+        agreement, found = _load_agreement(inputs, client, folder)
+        problems += found
+        if agreement is not None:
+            agreement.ok = not has_errors(found)
+            inputs.agreements[client] = agreement
+    return inputs, problems
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    """True when any problem is an error rather than a warning."""
+    return any(problem.severity == "error" for problem in problems)
+
+
+def _check_defaults(inputs: Inputs) -> list[Problem]:
+    problems: list[Problem] = []
+    edition = inputs.defaults.get("edition")
+    if isinstance(edition, str) and edition not in inputs.library.editions:
+        problems.append(inputs.library.edition_problem(edition, inputs.config,
+                                                       ("defaults", "edition")))
+    known = inputs.library.all_terms()
+    for name, value in (inputs.defaults.get("terms") or {}).items():
+        path = ("defaults", "terms", name)
+        if name not in known:
+            problems.append(_unknown_term(inputs.config, path, name, known))
+        else:
+            problems += check_term_value(known[name], value, inputs.config, path)
+    return problems
+
+
+def _unknown_term(doc: Document, path: tuple[Any, ...], name: str, known: dict[str, Any]) -> Problem:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"known terms: {', '.join(sorted(known))}"
+    return doc.problem(path, f"unknown term '{name}'", hint, key=True)
+
+
+def _load_agreement(inputs: Inputs, client: str,
+                    folder: Path) -> tuple[AgreementInput | None, list[Problem]]:
+    doc, problems = load_yaml(folder / "agreement.yaml")
+    if not problems:
+        problems = validate(doc, "agreement")
+    if doc.data is None or not isinstance(doc.data, dict):
+        return None, problems
+    agreement = AgreementInput(client, doc)
+    meta = doc.get("agreement", default={}) or {}
+    languages = meta.get("languages") or inputs.defaults.get("languages") or ["sv"]
+    agreement.languages = tuple(lang for lang in LANGUAGES if lang in languages)
+    edition_id = meta.get("edition") or inputs.defaults.get("edition")
+    library = inputs.library
+    if not isinstance(edition_id, str):
+        problems.append(doc.problem(("agreement",), "no edition chosen",
+                                    "set agreement.edition, or defaults.edition in dpagen.yaml"))
+    elif edition_id not in library.editions:
+        path = ("agreement", "edition") if meta.get("edition") else ("agreement",)
+        problems.append(library.edition_problem(edition_id, doc, path))
+    else:
+        agreement.edition = library.editions[edition_id]
+        problems += _resolve_variants(inputs, agreement)
+        problems += _resolve_terms(inputs, agreement)
+        problems += _check_deviations(inputs, agreement)
+        problems += _load_annexes(agreement, folder)
+    return agreement, problems
+
+
+def _resolve_variants(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
+    assert agreement.edition is not None
+    problems: list[Problem] = []
+    library = inputs.library
+    in_edition = [clause_id for clause_id, _ in agreement.edition.clauses]
+    chosen = agreement.doc.get("variants", default={}) or {}
+    for clause_id, variant in chosen.items():
+        path = ("variants", clause_id)
+        clause = library.clauses.get(clause_id)
+        if clause_id not in in_edition or clause is None:
+            close = difflib.get_close_matches(clause_id, in_edition, n=1)
+            problems.append(agreement.doc.problem(
+                path, f"clause '{clause_id}' is not in edition {agreement.edition.id}",
+                f"did you mean '{close[0]}'?" if close else "", key=True))
+        elif not clause.variants:
+            problems.append(agreement.doc.problem(path, f"clause '{clause_id}' has no variants",
+                                                  "remove this line", key=True))
+        elif variant not in clause.variants:
+            problems.append(agreement.doc.problem(
+                path, f"clause '{clause_id}' has no variant '{variant}'",
+                f"variants: {', '.join(clause.variants)}"))
+    for clause_id in in_edition:
+        clause = library.clauses.get(clause_id)
+        if clause is not None:
+            wanted = chosen.get(clause_id)
+            agreement.variants[clause_id] = (
+                wanted if wanted in clause.variants else clause.default_variant())
+    return problems
+
+
+def _resolve_terms(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
+    assert agreement.edition is not None
+    problems: list[Problem] = []
+    specs = inputs.library.edition_terms(agreement.edition)
+    given = agreement.doc.get("terms", default={}) or {}
+    defaults = inputs.defaults.get("terms") or {}
+    for name, value in given.items():
+        path = ("terms", name)
+        if name not in specs:
+            problems.append(_unknown_term(agreement.doc, path, name, specs))
+        else:
+            problems += check_term_value(specs[name], value, agreement.doc, path)
+    for name, spec in specs.items():
+        if spec.variants and agreement.variants.get(spec.clause) not in spec.variants:
+            continue
+        if name in given:
+            agreement.terms[name] = given[name]
+        elif name in defaults:
+            agreement.terms[name] = defaults[name]
+        elif spec.has_default:
+            agreement.terms[name] = spec.default
+        else:
+            problems.append(agreement.doc.problem(
+                ("terms",) if "terms" in agreement.doc.data else (),
+                f"term '{name}' has no value", f"add '{name}:' under terms: {spec.description}"))
+    return problems
+
+
+def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
+    assert agreement.edition is not None
+    problems: list[Problem] = []
+    in_edition = [clause_id for clause_id, _ in agreement.edition.clauses]
+    for index, deviation in enumerate(agreement.doc.get("deviations", default=[]) or []):
+        clause_id = deviation.get("clause") if isinstance(deviation, dict) else None
+        if not isinstance(clause_id, str):
+            continue
+        path = ("deviations", index, "clause")
+        if clause_id not in in_edition:
+            close = difflib.get_close_matches(clause_id, in_edition, n=1)
+            problems.append(agreement.doc.problem(
+                path, f"deviation for clause '{clause_id}', which is not in edition "
+                      f"{agreement.edition.id}", f"did you mean '{close[0]}'?" if close else ""))
+            continue
+        if clause_id in agreement.deviations:
+            problems.append(agreement.doc.problem(path, f"a second deviation for '{clause_id}'",
+                                                  "merge the two deviations into one"))
+        texts = deviation.get("text") or {}
+        for lang in agreement.languages:
+            if not texts.get(lang):
+                problems.append(agreement.doc.problem(
+                    ("deviations", index, "text"),
+                    f"deviation for '{clause_id}' has no {lang} text",
+                    f"add '{lang}: |' with the negotiated wording"))
+        agreement.deviations[clause_id] = index
+    return problems
+
+
+def _load_annexes(agreement: AgreementInput, folder: Path) -> list[Problem]:
+    assert agreement.edition is not None
+    problems: list[Problem] = []
+    annex_folder = folder / "annexes"
+    for kind in agreement.edition.annexes:
+        path = annex_folder / f"{kind}.yaml"
+        if not path.is_file():
+            problems.append(agreement.doc.problem(
+                (), f"annex file annexes/{kind}.yaml is missing",
+                f"edition {agreement.edition.id} includes the {kind} annex; create the file"))
+            continue
+        doc, found = load_yaml(path)
+        if not found:
+            found = validate(doc, f"annex_{kind}")
+        problems += found
+        if not found:
+            agreement.annexes[kind] = doc
+    if annex_folder.is_dir():
+        for path in sorted(annex_folder.glob("*.yaml")):
+            if path.stem not in agreement.edition.annexes:
+                problems.append(Problem(path, 1, 1, f"annex '{path.stem}' is not part of edition "
+                                                    f"{agreement.edition.id}",
+                                        "remove the file or choose an edition that includes it",
+                                        "warning"))
+    return problems

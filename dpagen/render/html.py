@@ -1,0 +1,40 @@
+"""HTML rendering of the document model through the workspace's ``agreement.html`` template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ..errors import RenderError
+from ..labels import Labels
+from ..model import Document
+
+TEMPLATE = "agreement.html"
+
+
+def layout_environment(templates: Path) -> ImmutableSandboxedEnvironment:
+    """The sandboxed, strict, autoescaping environment for layout templates."""
+    return ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,
+    )
+
+
+def render_html(doc: Document, templates: Path) -> bytes:
+    """The agreement as a standalone HTML page (UTF-8) using ``templates/agreement.html``."""
+    try:
+        template = layout_environment(templates).get_template(TEMPLATE)
+        html = template.render(doc=doc, party_names=" / ".join(p.name for p in doc.parties),
+                               draft_word=Labels(doc.lang)("draft"))
+    except jinja2.TemplateNotFound:
+        raise RenderError(f"template {templates / TEMPLATE} is missing",
+                          "restore it from a new workspace made with 'dpagen init'") from None
+    except jinja2.TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"{templates / TEMPLATE}:{line}" if line else str(templates / TEMPLATE)
+        raise RenderError(f"{where}: template error: {exc}") from None
+    return html.encode("utf-8")

@@ -1,0 +1,56 @@
+"""PDF rendering: the HTML layout laid out by WeasyPrint, fetching only from ``templates/``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ..errors import RenderError
+from ..model import Document
+from .html import render_html
+
+
+def _fetcher_class() -> Any:
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class RefusedURL(FatalURLFetchingError):  # type: ignore[misc]
+        """A template asked for a resource outside the templates folder."""
+
+    class TemplatesOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves ``file:`` URLs inside one folder; refuses the network and everything else."""
+
+        def __init__(self, folder: Path) -> None:
+            super().__init__(allowed_protocols={"file"})
+            self.folder = folder.resolve()
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            from urllib.parse import unquote, urlsplit
+
+            parts = urlsplit(url)
+            if parts.scheme != "file":
+                raise RefusedURL(f"refused to fetch {url}: only files in templates/ are allowed")
+            target = Path(unquote(parts.path)).resolve()
+            if not target.is_relative_to(self.folder) or not target.is_file():
+                raise RefusedURL(f"refused to fetch {url}: not a file inside {self.folder}")
+            return super().fetch(url, headers)
+
+    return TemplatesOnlyFetcher, RefusedURL
+
+
+def render_pdf(doc: Document, templates: Path) -> bytes:
+    """The agreement as PDF bytes; identical inputs give identical bytes."""
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    fetcher_class, refused = _fetcher_class()
+    html = render_html(doc, templates)
+    folder = templates.resolve()
+    try:
+        document = weasyprint.HTML(string=html.decode("utf-8"), base_url=folder.as_uri() + "/",
+                                   url_fetcher=fetcher_class(folder))
+        pdf: bytes = document.write_pdf()
+    except refused as exc:
+        raise RenderError(str(exc), "templates may only use files inside templates/") from None
+    return pdf
