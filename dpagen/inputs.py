@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import Problem
 from .library import Edition, Library, check_term_value, load_library
-from .schema import LANGUAGES, validate
+from .schema import LANGUAGES, validate_loaded
 from .workspace import Workspace
 from .yamlio import Document, load_yaml
 
@@ -64,8 +64,7 @@ class Inputs:
 def load_inputs(ws: Workspace, clients: list[str] | None = None) -> tuple[Inputs, list[Problem]]:
     """Load the workspace file, the library and the given (default: all) clients."""
     config, problems = load_yaml(ws.config_file)
-    if not problems:
-        problems += validate(config, "workspace")
+    problems = validate_loaded(config, problems, "workspace")
     library, library_problems = load_library(ws)
     problems += library_problems
     inputs = Inputs(ws, config, library)
@@ -75,7 +74,7 @@ def load_inputs(ws: Workspace, clients: list[str] | None = None) -> tuple[Inputs
         agreement, found = _load_agreement(inputs, client, folder)
         problems += found
         if agreement is not None:
-            agreement.ok = not has_errors(found)
+            agreement.ok = not has_errors(found) and agreement.edition is not None
             inputs.agreements[client] = agreement
     return inputs, problems
 
@@ -110,8 +109,7 @@ def _unknown_term(doc: Document, path: tuple[Any, ...], name: str, known: dict[s
 def _load_agreement(inputs: Inputs, client: str,
                     folder: Path) -> tuple[AgreementInput | None, list[Problem]]:
     doc, problems = load_yaml(folder / "agreement.yaml")
-    if not problems:
-        problems = validate(doc, "agreement")
+    problems = validate_loaded(doc, problems, "agreement")
     if doc.data is None or not isinstance(doc.data, dict):
         return None, problems
     agreement = AgreementInput(client, doc)
@@ -124,8 +122,8 @@ def _load_agreement(inputs: Inputs, client: str,
         problems.append(doc.problem(("agreement",), "no edition chosen",
                                     "set agreement.edition, or defaults.edition in dpagen.yaml"))
     elif edition_id not in library.editions:
-        path = ("agreement", "edition") if meta.get("edition") else ("agreement",)
-        problems.append(library.edition_problem(edition_id, doc, path))
+        if meta.get("edition"):  # an unknown default is reported once, in dpagen.yaml
+            problems.append(library.edition_problem(edition_id, doc, ("agreement", "edition")))
     else:
         agreement.edition = library.editions[edition_id]
         problems += _resolve_variants(inputs, agreement)
@@ -233,11 +231,10 @@ def _load_annexes(agreement: AgreementInput, folder: Path) -> list[Problem]:
                 (), f"annex file annexes/{kind}.yaml is missing",
                 f"edition {agreement.edition.id} includes the {kind} annex; create the file"))
             continue
-        doc, found = load_yaml(path)
-        if not found:
-            found = validate(doc, f"annex_{kind}")
+        doc, loaded = load_yaml(path)
+        found = validate_loaded(doc, loaded, f"annex_{kind}")
         problems += found
-        if not found:
+        if not has_errors(found):
             agreement.annexes[kind] = doc
     if annex_folder.is_dir():
         for path in sorted(annex_folder.glob("*.yaml")):

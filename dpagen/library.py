@@ -15,7 +15,7 @@ from typing import Any
 
 from . import clausetext
 from .errors import Problem
-from .schema import LANGUAGES, validate
+from .schema import LANGUAGES, validate_loaded
 from .workspace import Workspace
 from .yamlio import Document, load_yaml
 
@@ -114,8 +114,7 @@ def load_library(ws: Workspace) -> tuple[Library, list[Problem]]:
     """Load and check the whole clause library; all problems are returned."""
     doc, problems = load_yaml(ws.library_file)
     library = Library(doc)
-    if not problems:
-        problems += validate(doc, "library")
+    problems = validate_loaded(doc, problems, "library")
     if ws.clauses.is_dir():
         for folder in sorted(p for p in ws.clauses.iterdir() if p.is_dir()):
             clause, clause_problems = _load_clause(folder)
@@ -133,11 +132,9 @@ def _load_clause(folder: Path) -> tuple[ClauseDef | None, list[Problem]]:
     if not path.is_file():
         return None, [Problem(folder, 1, 1, f"clause folder '{folder.name}' has no clause.yaml",
                               "add clause.yaml or remove the folder")]
-    doc, problems = load_yaml(path)
-    if problems:
-        return None, problems
-    problems = validate(doc, "clause")
-    if problems:
+    doc, loaded = load_yaml(path)
+    problems = validate_loaded(doc, loaded, "clause")
+    if doc.data is None or len(problems) > len(loaded):
         return None, problems
     data = doc.data
     clause = ClauseDef(id=data["id"], folder=folder, doc=doc, covers=tuple(data.get("covers", ())),
@@ -264,7 +261,8 @@ def _check_texts(library: Library, clause: ClauseDef) -> list[Problem]:
 
 
 def _shape(shape: tuple[int, ...]) -> str:
-    return ", ".join(f"{n} item{'s' if n != 1 else ''}" if n else "paragraph" for n in shape)
+    return ", ".join(f"paragraph with {n} item{'s' if n != 1 else ''}" if n else "paragraph"
+                     for n in shape)
 
 
 def _check_text(library: Library, clause: ClauseDef,

@@ -56,11 +56,13 @@ def _registry() -> cerberus.schema.SchemaRegistry:
 
 
 def _strict(schema: Any) -> Any:
-    """Forbid empty strings everywhere unless a rule says otherwise."""
+    """Forbid empty strings unless a rule says otherwise; check the shape of bilingual texts."""
     if isinstance(schema, dict):
         result = {key: _strict(value) for key, value in schema.items()}
         if result.get("type") in ("string", "text") and "empty" not in result:
             result["empty"] = False
+        if result.get("type") == "text" and "check_with" not in result:
+            result["check_with"] = "text"
         return result
     if isinstance(schema, list):
         return [_strict(item) for item in schema]
@@ -100,14 +102,18 @@ def is_country(value: str) -> bool:
 
 
 class _Validator(cerberus.Validator):  # type: ignore[misc]
-    def _validate_type_text(self, value: Any) -> bool:
-        if isinstance(value, str):
-            return True
-        return (
-            isinstance(value, dict)
-            and bool(value)
-            and all(key in LANGUAGES and isinstance(text, str) for key, text in value.items())
-        )
+    types_mapping = {
+        **cerberus.Validator.types_mapping,
+        "text": cerberus.TypeDefinition("text", (str, dict), ()),
+    }
+
+    def _check_with_text(self, field: str, value: Any) -> None:
+        if isinstance(value, dict):
+            wrong = [str(key) for key in value if key not in LANGUAGES]
+            if wrong or not value:
+                self._error(field, "a bilingual text needs the keys 'sv' and/or 'en' only")
+            elif not all(isinstance(text, str) and text.strip() for text in value.values()):
+                self._error(field, "each language needs a non-empty text")
 
     def _check_with_orgnr(self, field: str, value: Any) -> None:
         if isinstance(value, str) and value and not is_valid_orgnr(value):
@@ -131,6 +137,8 @@ _HINTS = {
     "e-mail": "write an address like name@example.se",
     "ISO 3166": "use two capital letters, e.g. SE, DE, US",
     "requirement": "see the list of requirement tags in the clause author's guide",
+    "bilingual": "write a text, or a mapping like {sv: Text på svenska, en: English text}",
+    "each language": "fill in the text for every language",
 }
 
 
@@ -147,6 +155,13 @@ def validate(doc: Document, schema_name: str) -> list[Problem]:
     for error in _leaves(validator._errors):
         problems.append(_problem(doc, error, schema))
     return problems
+
+
+def validate_loaded(doc: Document, problems: list[Problem], schema_name: str) -> list[Problem]:
+    """Loading problems plus schema problems, when the file was parsed far enough to check."""
+    if doc.data is None and problems:
+        return problems
+    return problems + validate(doc, schema_name)
 
 
 def _leaves(errors: Any) -> list[cerrors.ValidationError]:
@@ -168,13 +183,14 @@ def _problem(doc: Document, error: cerrors.ValidationError, schema: dict[str, An
     if code == cerrors.REQUIRED_FIELD.code:
         parent = ".".join(str(step) for step in path[:-1]) or "the file"
         return doc.problem(path[:-1], f"missing required key '{path[-1]}' in {parent}",
-                           f"add '{path[-1]}:' with a value")
+                           f"add '{path[-1]}:' with a value", key=True)
     if code == cerrors.UNKNOWN_FIELD.code:
         known = _known_keys(schema, path[:-1])
         close = difflib.get_close_matches(str(path[-1]), known, n=1)
         hint = f"did you mean '{close[0]}'?" if close else (
             f"known keys here: {', '.join(known)}" if known else "remove it")
-        return doc.problem(path, f"unknown key '{path[-1]}'", hint, key=True)
+        where = ".".join(str(step) for step in path[:-1]) or "the top level"
+        return doc.problem(path, f"unknown key '{path[-1]}' in {where}", hint, key=True)
     if code == cerrors.BAD_TYPE.code:
         wanted = error.constraint if isinstance(error.constraint, str) else error.constraint[0]
         return doc.problem(path, f"{name}: expected {_TYPE_NAMES.get(wanted, wanted)}, "

@@ -84,6 +84,7 @@ class _Builder:
         self.doc = doc
         self.count = 0
         self.active: set[int] = set()
+        self.problems: list[Problem] = []  # problems that do not stop the rest of the file
 
     def build(self, node: Node, path: PathKey) -> Any:
         self.count += 1
@@ -119,8 +120,12 @@ class _Builder:
                 key = str(key_node.value)
             if key in result:
                 first = self.doc.keys[(*path, key)]
-                raise YamlProblem(f"duplicate key '{key}' (first defined on line {first[0]})",
-                                  key_node, "remove one of the two entries")
+                line, column = _position(key_node)
+                self.problems.append(Problem(
+                    self.doc.path, line, column,
+                    f"duplicate key '{key}' (first defined on line {first[0]})",
+                    "remove one of the two entries"))
+                continue
             self.doc.keys[(*path, key)] = _position(key_node)
             result[key] = self.build(value_node, (*path, key))
         return result
@@ -196,14 +201,15 @@ def parse_yaml(text: str, path: Path) -> tuple[Document, list[Problem]]:
         return doc, [Problem(path, 1, 1, f"YAML syntax error: {exc}")]
     if root is None:
         return doc, []
+    builder = _Builder(doc)
     try:
-        doc.data = _Builder(doc).build(root, ())
+        doc.data = builder.build(root, ())
     except YamlProblem as exc:
         line, column = _position(exc.node) if exc.node is not None else (1, 1)
         return Document(path, None), [Problem(path, line, column, exc.message, exc.hint)]
     except RecursionError:
         return Document(path, None), [Problem(path, 1, 1, "document is nested too deeply")]
-    return doc, []
+    return doc, builder.problems
 
 
 def load_yaml(path: Path) -> tuple[Document, list[Problem]]:

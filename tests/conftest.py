@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dpagen.scaffold import init_workspace
+from dpagen.workspace import Workspace
+
+GOLDEN = Path(__file__).parent / "golden"
+CLIENT = "nordisk-ehandel"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def _pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pristine") / "ws"
+    init_workspace(root)
+    return root
+
+
+@pytest.fixture
+def ws(_pristine: Path, tmp_path: Path) -> Workspace:
+    """A fresh copy of the starter workspace."""
+    root = tmp_path / "ws"
+    shutil.copytree(_pristine, root)
+    return Workspace(root)
+
+
+def require_tool(name: str) -> str:
+    """Path of a command-line tool; skip locally without it, fail under CI."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required under CI but is not installed")
+        pytest.skip(f"{name} is not installed")
+    return path

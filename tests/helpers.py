@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docx import Document as open_docx
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from dpagen.model import plain
+from dpagen.outline import Para, outline, row_text
+
+NUMBER = re.compile(r"^(\d+\.(\d+)?|\([a-z]+\)) ")
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace ``old`` by ``new`` in a file, insisting that ``old`` is there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def docx_lines(path: Path) -> list[str]:
+    """Paragraphs and table rows of a DOCX body, in order, as the text renderer writes them."""
+    document = open_docx(str(path))
+    lines: list[str] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = DocxParagraph(child, document).text
+            if text:
+                lines.append(text)
+        elif tag == "tbl":
+            for row in DocxTable(child, document).rows:
+                cells = tuple(tuple(p.text for p in cell.paragraphs if p.text) for cell in row.cells)
+                lines.append(row_text(cells))
+    return lines
+
+
+def model_lines(doc, *, numbered: bool) -> list[str]:
+    """The same sequence straight from the model, with or without the clause numbers."""
+    lines: list[str] = []
+    for block in outline(doc):
+        if isinstance(block, Para):
+            text = plain(block.runs)
+            lines.append(f"{block.number} {text}" if numbered and block.number else text)
+        else:
+            if block.table.header:
+                lines.append(" | ".join(block.table.header))
+            lines += [row_text(row) for row in block.table.rows]
+    return lines
