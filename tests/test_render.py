@@ -1,0 +1,208 @@
+"""Rendered content: golden text, DOCX and PDF agree with the model, are deterministic and safe."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from dpagen.assemble import assemble
+from dpagen.build import render_agreement
+from dpagen.inputs import load_inputs
+from dpagen.render.docx import render_docx
+from dpagen.render.pdf import render_pdf
+from dpagen.render.text import render_text
+from dpagen.workspace import Workspace
+from tests.conftest import CLIENT, GOLDEN, require_tool
+from tests.helpers import NUMBER, docx_lines, edit, model_lines
+
+HOSTILE = "Ågren & Söner <AB> {{ 7*7 }} *fet*"
+
+
+def document(ws: Workspace, lang: str = "sv"):
+    inputs, problems = load_inputs(ws, [CLIENT])
+    assert [p for p in problems if p.severity == "error"] == []
+    return assemble(inputs, CLIENT, lang)
+
+
+def hostile(ws: Workspace) -> None:
+    edit(ws.root / f"agreements/{CLIENT}/agreement.yaml", "name: Nordisk E-handel AB",
+         f'name: "{HOSTILE}"')
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_text_matches_golden(ws: Workspace, lang: str, update_golden: bool) -> None:
+    text = render_text(document(ws, lang)).decode("utf-8")
+    golden = GOLDEN / f"{CLIENT}.{lang}.txt"
+    if update_golden:
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_numbering_and_cross_references(ws: Workspace) -> None:
+    doc = document(ws)
+    assert [c.number for c in doc.clauses] == list(range(1, len(doc.clauses) + 1))
+    security = next(c for c in doc.clauses if c.id == "security")
+    breach = next(c for c in doc.clauses if c.id == "breach")
+    assert f"punkt {breach.number}" in " ".join(
+        "".join(r.text for r in s.runs) for s in security.subclauses)
+    assert security.subclauses[0].number == f"{security.number}.1"
+    assert breach.subclauses[1].items[0].label == "(a)"
+    assert doc.date == "1 december 2026"
+    assert document(ws, "en").date == "1 December 2026"
+
+
+def test_variant_and_deviation(ws: Workspace) -> None:
+    doc = document(ws)
+    subprocessors = next(c for c in doc.clauses if c.id == "subprocessors")
+    assert subprocessors.variant == "general"
+    audits = next(c for c in doc.clauses if c.id == "audits")
+    assert audits.deviation is not None
+    assert "revisionsrapport från en oberoende tredje part" in render_text(doc).decode()
+    edit(ws.root / f"agreements/{CLIENT}/agreement.yaml", "subprocessors: general",
+         "subprocessors: specific")
+    specific = next(c for c in document(ws).clauses if c.id == "subprocessors")
+    assert specific.variant == "specific" and specific != subprocessors
+
+
+def test_hostile_name_renders_literally_in_text(ws: Workspace) -> None:
+    hostile(ws)
+    text = render_text(document(ws)).decode("utf-8")
+    assert f"{HOSTILE} (”Personuppgiftsansvarig”)" in text
+    assert "49" not in text.split("Parter", 1)[0]
+
+
+def test_docx_paragraphs_equal_the_text_rendering(ws: Workspace, tmp_path: Path) -> None:
+    doc = document(ws)
+    path = tmp_path / "a.docx"
+    path.write_bytes(render_docx(doc, ws.templates))
+    expected = [NUMBER.sub("", line) for line in model_lines(doc, numbered=False)]
+    assert docx_lines(path) == expected
+    text_lines = [line for line in render_text(doc).decode().splitlines() if line]
+    assert [NUMBER.sub("", line) for line in text_lines] == expected
+
+
+def test_docx_uses_word_numbering_and_heading_styles(ws: Workspace) -> None:
+    data = render_docx(document(ws), ws.templates)
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        body = archive.read("word/document.xml").decode()
+        numbering = archive.read("word/numbering.xml").decode()
+        styles = archive.read("word/styles.xml").decode()
+    assert body.count('<w:pStyle w:val="Heading1"/>') == 12
+    assert '<w:lvlText w:val="%1.%2"/>' in numbering and '<w:lvlText w:val="(%3)"/>' in numbering
+    assert 'w:styleId="DpaClause"' in styles
+    assert "1.1 " not in body  # numbers come from Word, not from typed text
+
+
+def test_docx_with_hostile_name_is_valid_xml(ws: Workspace) -> None:
+    hostile(ws)
+    data = render_docx(document(ws), ws.templates)
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith(".xml"):
+                etree.fromstring(archive.read(name))  # raises on malformed XML
+        body = archive.read("word/document.xml").decode()
+        core = archive.read("docProps/core.xml").decode()
+    assert "Ågren &amp; Söner &lt;AB&gt; {{ 7*7 }} *fet*" in body
+    assert "Ågren &amp; Söner &lt;AB&gt;" in core and "&amp;amp;" not in core
+
+
+def test_renders_are_byte_identical(ws: Workspace, tmp_path: Path) -> None:
+    first = render_agreement(ws, CLIENT, formats=("pdf", "docx"), languages=("sv",),
+                             out=tmp_path / "one")
+    second = render_agreement(ws, CLIENT, formats=("pdf", "docx"), languages=("sv",),
+                              out=tmp_path / "two")
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_output_names_and_no_temporary_files(ws: Workspace, tmp_path: Path) -> None:
+    written = render_agreement(ws, CLIENT, formats=("txt", "html"), out=tmp_path)
+    assert [p.name for p in written] == [
+        f"{CLIENT}-v1.sv.txt", f"{CLIENT}-v1.sv.html", f"{CLIENT}-v1.en.txt", f"{CLIENT}-v1.en.html"]
+    assert sorted(p.name for p in (tmp_path / CLIENT).iterdir()) == sorted(p.name for p in written)
+
+
+def test_pdf_fetches_nothing_outside_templates(ws: Workspace) -> None:
+    from dpagen.errors import RenderError
+
+    css = ws.templates / "agreement.css"
+    css.write_text(css.read_text() + '\nbody { background: url("file:///etc/hostname"); }\n')
+    with pytest.raises(RenderError, match="refused to fetch file:///etc/hostname"):
+        render_pdf(document(ws), ws.templates)
+    css.write_text(css.read_text() + '\nh1 { background: url("http://127.0.0.1:9/x.png"); }\n')
+    with pytest.raises(RenderError, match="refused to fetch"):
+        render_pdf(document(ws), ws.templates)
+
+
+def test_pdf_metadata(ws: Workspace, tmp_path: Path) -> None:
+    pdfinfo = require_tool("pdfinfo")
+    path = tmp_path / "a.pdf"
+    path.write_bytes(render_pdf(document(ws), ws.templates))
+    info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Title:           Personuppgiftsbiträdesavtal – PUB-2026-014" in info
+    assert "Page size:       595.276 x 841.89 pts (A4)" in info
+    assert b"/Lang (sv)" in pdf_objects(path.read_bytes())
+
+
+def pdf_objects(data: bytes) -> bytes:
+    """The PDF with its compressed streams inflated, to search for dictionary entries."""
+    import re
+    import zlib
+
+    parts = [data]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            pass
+    return b"".join(parts)
+
+
+@pytest.mark.tools
+def test_pdf_text_is_searchable(ws: Workspace, tmp_path: Path) -> None:
+    pdftotext, pdffonts = require_tool("pdftotext"), require_tool("pdffonts")
+    hostile(ws)
+    doc = document(ws)
+    path = tmp_path / "a.pdf"
+    path.write_bytes(render_pdf(doc, ws.templates))
+    text = subprocess.run([pdftotext, str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = " ".join(text.split())
+    for clause in doc.clauses:
+        assert clause.title in flat, clause.title
+    for annex in doc.annexes:
+        assert f"{annex.label} – {annex.title}" in flat
+    assert "Sida 1 av" in text
+    assert all(letter in text for letter in "åäöÅÄÖ")
+    assert HOSTILE in flat
+    assert "\u2010" not in text and "\u00ad" not in text  # no hyphenation breaks words
+    fonts = subprocess.run([pdffonts, str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # "emb" column
+
+
+@pytest.mark.tools
+def test_libreoffice_opens_the_docx_and_numbers_it_like_the_text(ws: Workspace,
+                                                                  tmp_path: Path) -> None:
+    soffice = require_tool("soffice")
+    hostile(ws)
+    doc = document(ws)
+    path = tmp_path / "a.docx"
+    path.write_bytes(render_docx(doc, ws.templates))
+    profile = (tmp_path / "profile").as_uri()
+    for target in ("pdf", "txt:Text (encoded):UTF8"):
+        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
+                        "--convert-to", target, "--outdir", str(tmp_path), str(path)],
+                       check=True, capture_output=True, timeout=180)
+    assert (tmp_path / "a.pdf").stat().st_size > 10_000
+    lines = [line.strip() for line in (tmp_path / "a.txt").read_text(encoding="utf-8-sig")
+             .splitlines() if line.strip()]
+    expected = []
+    for line in model_lines(doc, numbered=True):
+        expected += [cell.strip() for cell in line.split(" | ") for cell in cell.split(" / ")] \
+            if " | " in line else [line]
+    assert lines == expected
