@@ -7,6 +7,7 @@ bilingual values are picked for the language. Every problem is collected before 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,16 +48,25 @@ class _Assembler:
             text = value.get(self.lang)
             if not isinstance(text, str) or not text.strip():
                 language = {"sv": "Swedish", "en": "English"}[self.lang]
-                self.problems.append(doc.problem(path, f"no {language} text for this value",
-                                                 f"add '{self.lang}: ...' to the mapping"))
+                self.problems.append(
+                    doc.problem(
+                        path,
+                        f"no {language} text for this value",
+                        f"add '{self.lang}: ...' to the mapping",
+                    )
+                )
                 return "?"
             return text.strip()
         return str(value).strip()
 
+    def _localizer(self, doc: YamlDocument) -> Callable[[Any, tuple[Any, ...]], str]:
+        return lambda value, path: self.localize(doc, value, path)
+
     def ref(self, clause_id: str, sub: int | None = None) -> str:
         if clause_id not in self.numbers:
-            raise _ReferenceError(f"ref('{clause_id}'): clause '{clause_id}' is not in edition "
-                                  f"{self.edition.id}")
+            raise _ReferenceError(
+                f"ref('{clause_id}'): clause '{clause_id}' is not in edition {self.edition.id}"
+            )
         number = f"{self.numbers[clause_id]}.{sub}" if sub else str(self.numbers[clause_id])
         return f"{self.label('clause_ref')} {number}"
 
@@ -67,8 +77,12 @@ class _Assembler:
 
     def party_context(self, party: dict[str, Any]) -> dict[str, Any]:
         address = party["address"]
-        return {"name": party["name"], "org_no": party["org_no"], "address": self.address(address),
-                "signatory": party["signatory"]["name"]}
+        return {
+            "name": party["name"],
+            "org_no": party["org_no"],
+            "address": self.address(address),
+            "signatory": party["signatory"]["name"],
+        }
 
     def address(self, address: dict[str, Any]) -> str:
         text = f"{address['street']}, {address['postal_code']} {address['city']}"
@@ -81,16 +95,19 @@ class _Assembler:
         meta = self.agreement.data["agreement"]
         terms = {}
         for name, value in self.agreement.terms.items():
-            terms[name] = self.localize(doc, value, ("terms", name)) if isinstance(value, dict) \
-                else value
+            terms[name] = (
+                self.localize(doc, value, ("terms", name)) if isinstance(value, dict) else value
+            )
         return {
             "processor": self.party_context(self.inputs.processor),
             "controller": self.party_context(self.agreement.data["client"]),
             "agreement": {
-                "id": meta["id"], "version": meta["version"],
+                "id": meta["id"],
+                "version": meta["version"],
                 "date": long_date(meta["date"], self.lang),
-                "main_agreement": self.localize(doc, meta["main_agreement"]["title"],
-                                                ("agreement", "main_agreement", "title")),
+                "main_agreement": self.localize(
+                    doc, meta["main_agreement"]["title"], ("agreement", "main_agreement", "title")
+                ),
                 "main_agreement_date": long_date(meta["main_agreement"]["date"], self.lang),
             },
             "terms": terms,
@@ -125,29 +142,48 @@ class _Assembler:
         number = self.numbers[clause_id]
         many = len(parsed.paragraphs) > 1
         subclauses = tuple(
-            SubClause(f"{number}.{k}" if many else "", paragraph.runs,
-                      tuple(Item(item_label(i), runs) for i, runs in enumerate(paragraph.items)))
-            for k, paragraph in enumerate(parsed.paragraphs, 1))
-        return Clause(clause_id, number, parsed.title, version, variant, subclauses, deviation_reason)
+            SubClause(
+                f"{number}.{k}" if many else "",
+                paragraph.runs,
+                tuple(Item(item_label(i), runs) for i, runs in enumerate(paragraph.items)),
+            )
+            for k, paragraph in enumerate(parsed.paragraphs, 1)
+        )
+        return Clause(
+            clause_id, number, parsed.title, version, variant, subclauses, deviation_reason
+        )
 
-    def _run(self, source: str, path: Path, context: dict[str, Any],
-             offset: int) -> clausetext.ParsedClause | None:
+    def _run(
+        self, source: str, path: Path, context: dict[str, Any], offset: int
+    ) -> clausetext.ParsedClause | None:
         try:
             template = clausetext.compile_text(source, path)
             text = clausetext.render_text(template, source, path, context)
         except clausetext.ClauseTextError as exc:
             problem = exc.problem
-            self.problems.append(Problem(problem.path, problem.line + offset, problem.column,
-                                         problem.message, problem.hint))
+            self.problems.append(
+                Problem(
+                    problem.path,
+                    problem.line + offset,
+                    problem.column,
+                    problem.message,
+                    problem.hint,
+                )
+            )
             return None
         parsed, problems = clausetext.parse_markdown(text, path, line_offset=offset)
         self.problems += problems
         return parsed
 
     def party(self, role: str, data: dict[str, Any]) -> Party:
-        return Party(self.label(role), data["name"], f"{self.label('org_no')} {data['org_no']}",
-                     self.address(data["address"]),
-                     data["signatory"]["name"], data["signatory"]["role"])
+        return Party(
+            self.label(role),
+            data["name"],
+            f"{self.label('org_no')} {data['org_no']}",
+            self.address(data["address"]),
+            data["signatory"]["name"],
+            data["signatory"]["role"],
+        )
 
     def build(self, draft: bool) -> Document:
         context = self.context()
@@ -160,8 +196,7 @@ class _Assembler:
         for kind, number in self.annex_numbers.items():
             doc = self.agreement.annexes.get(kind)
             if doc is not None:
-                annexes.append(build_annex(kind, doc, number, self.lang,
-                                           lambda value, path, doc=doc: self.localize(doc, value, path)))
+                annexes.append(build_annex(kind, doc, number, self.lang, self._localizer(doc)))
         if self.problems:
             raise ProblemsFound(self.problems)
         meta = self.agreement.data["agreement"]
@@ -169,26 +204,45 @@ class _Assembler:
         title = label("title")
         main = context["agreement"]
         return Document(
-            lang=self.lang, title=title, agreement_id=meta["id"], version=meta["version"],
-            date=main["date"], iso_date=meta["date"].isoformat(), edition=self.edition.id,
+            lang=self.lang,
+            title=title,
+            agreement_id=meta["id"],
+            version=meta["version"],
+            date=main["date"],
+            iso_date=meta["date"].isoformat(),
+            edition=self.edition.id,
             facts=(
                 (label("agreement_id"), meta["id"]),
                 (label("version"), str(meta["version"])),
                 (label("date"), main["date"]),
-                (label("main_agreement"), label("main_agreement_value", title=main["main_agreement"],
-                                                date=main["main_agreement_date"])),
+                (
+                    label("main_agreement"),
+                    label(
+                        "main_agreement_value",
+                        title=main["main_agreement"],
+                        date=main["main_agreement_date"],
+                    ),
+                ),
                 (label("edition"), label("edition_value", edition=self.edition.id)),
             ),
-            parties=(self.party("controller", self.agreement.data["client"]),
-                     self.party("processor", self.inputs.processor)),
+            parties=(
+                self.party("controller", self.agreement.data["client"]),
+                self.party("processor", self.inputs.processor),
+            ),
             parties_heading=label("parties"),
             clauses=tuple(clauses),
             annexes=tuple(annexes),
             signatures_heading=label("signatures"),
-            signature_lines=(label("signature_intro"), label("sign_place_date"),
-                             label("sign_signature")),
+            signature_lines=(
+                label("signature_intro"),
+                label("sign_place_date"),
+                label("sign_signature"),
+            ),
             header=label("header", title=title, id=meta["id"], version=meta["version"]),
-            page_word=label("page"), of_word=label("of"), draft=draft)
+            page_word=label("page"),
+            of_word=label("of"),
+            draft=draft,
+        )
 
 
 def assemble(inputs: Inputs, client: str, lang: str, *, draft: bool = False) -> Document:

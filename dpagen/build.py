@@ -40,9 +40,15 @@ def output_name(client: str, version: int, lang: str, fmt: str) -> str:
     return f"{client}-v{version}.{lang}.{fmt}"
 
 
-def render_agreement(ws: Workspace, client: str, *, formats: tuple[str, ...] = ("pdf", "docx"),
-                     languages: tuple[str, ...] | None = None, out: Path | None = None,
-                     draft: bool = False) -> list[Path]:
+def render_agreement(
+    ws: Workspace,
+    client: str,
+    *,
+    formats: tuple[str, ...] = ("pdf", "docx"),
+    languages: tuple[str, ...] | None = None,
+    out: Path | None = None,
+    draft: bool = False,
+) -> list[Path]:
     """Render ``client``'s agreement; returns the files written, in order.
 
     Raises:
@@ -60,8 +66,10 @@ def render_agreement(ws: Workspace, client: str, *, formats: tuple[str, ...] = (
     langs = agreement.languages if languages is None else languages
     missing = [lang for lang in langs if lang not in agreement.languages]
     if missing:
-        raise UsageError(f"agreement {client} is not made in '{missing[0]}'",
-                         f"its languages: {', '.join(agreement.languages)}")
+        raise UsageError(
+            f"agreement {client} is not made in '{missing[0]}'",
+            f"its languages: {', '.join(agreement.languages)}",
+        )
     target = out if out is not None else ws.root / str(inputs.defaults.get("output") or "out")
     folder = target / client
     written: list[Path] = []

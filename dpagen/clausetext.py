@@ -17,7 +17,8 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -92,22 +93,28 @@ def compile_text(source: str, path: Path) -> jinja2.Template:
         return _ENV.from_string(source)
     except jinja2.TemplateSyntaxError as exc:
         line = exc.lineno or 1
-        raise ClauseTextError(Problem(path, line, _column(source, line, None),
-                                      f"template syntax error: {exc.message}",
-                                      "check the {{ }} and {% %} placeholders on this line"))
+        raise ClauseTextError(
+            Problem(
+                path,
+                line,
+                _column(source, line, None),
+                f"template syntax error: {exc.message}",
+                "check the {{ }} and {% %} placeholders on this line",
+            )
+        ) from None
     except Exception as exc:  # jinja raises a few plain errors for odd input
-        raise ClauseTextError(Problem(path, 1, 1, f"template error: {exc}"))
+        raise ClauseTextError(Problem(path, 1, 1, f"template error: {exc}")) from None
 
 
-def render_text(template: jinja2.Template, source: str, path: Path,
-                context: dict[str, Any]) -> str:
+def render_text(template: jinja2.Template, source: str, path: Path, context: dict[str, Any]) -> str:
     """Run ``template`` with ``context``; errors name the clause file, line and column."""
     try:
         return template.render(context)
     except Exception as exc:
         line = _template_line(exc)
         message, needle, hint = _explain(exc)
-        raise ClauseTextError(Problem(path, line, _column(source, line, needle), message, hint))
+        problem = Problem(path, line, _column(source, line, needle), message, hint)
+        raise ClauseTextError(problem) from None
 
 
 def _template_line(exc: BaseException) -> int:
@@ -124,18 +131,26 @@ def _explain(exc: Exception) -> tuple[str, str | None, str]:
     text = str(exc)
     if isinstance(exc, SecurityError):
         attribute = re.search(r"attribute '([^']+)'", text)
-        return (f"refused by the sandbox: {text}", attribute.group(1) if attribute else None,
-                "clause texts may only use the documented placeholders")
+        return (
+            f"refused by the sandbox: {text}",
+            attribute.group(1) if attribute else None,
+            "clause texts may only use the documented placeholders",
+        )
     if isinstance(exc, jinja2.UndefinedError):
         name = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", text)
         needle = next((group for group in name.groups() if group), None) if name else None
-        return (f"undefined placeholder: {text}", needle,
-                "use only processor, controller, agreement, terms, ref() and annex(); "
-                "declare terms in clause.yaml")
+        return (
+            f"undefined placeholder: {text}",
+            needle,
+            "use only processor, controller, agreement, terms, ref() and annex(); "
+            "declare terms in clause.yaml",
+        )
     return f"placeholder failed: {text}", None, ""
 
 
-def parse_markdown(text: str, path: Path, *, line_offset: int = 0) -> tuple[ParsedClause, list[Problem]]:
+def parse_markdown(
+    text: str, path: Path, *, line_offset: int = 0
+) -> tuple[ParsedClause, list[Problem]]:
     """Parse rendered clause Markdown into a title and paragraphs, reporting unsupported markup."""
     tokens = _MARKDOWN.parse(text)
     problems: list[Problem] = []
@@ -152,8 +167,11 @@ def parse_markdown(text: str, path: Path, *, line_offset: int = 0) -> tuple[Pars
         if token.type == "heading_open":
             inline = tokens[index + 1]
             if token.tag != "h1" or title or paragraphs:
-                problem(token, "only the first line may be a heading (# Title)",
-                        "write sub-clauses as plain paragraphs; dpagen numbers them")
+                problem(
+                    token,
+                    "only the first line may be a heading (# Title)",
+                    "write sub-clauses as plain paragraphs; dpagen numbers them",
+                )
             else:
                 title = "".join(run.text for run in _runs(inline.children or []))
             index += 3
@@ -175,12 +193,18 @@ def parse_markdown(text: str, path: Path, *, line_offset: int = 0) -> tuple[Pars
                 paragraphs[-1] = Paragraph(last.runs, last.items + tuple(items))
             index = end + 1
         else:
-            problem(token, f"unsupported Markdown ({token.type.replace('_open', '')})",
-                    "use paragraphs, '- ' lists, **bold** and *italic* only")
+            problem(
+                token,
+                f"unsupported Markdown ({token.type.replace('_open', '')})",
+                "use paragraphs, '- ' lists, **bold** and *italic* only",
+            )
             index = _closing(tokens, index) + 1 if token.nesting == 1 else index + 1
     if not title and not problems:
-        problems.append(Problem(path, 1 + line_offset, 1,
-                                "a clause text must start with its title as '# Title'"))
+        problems.append(
+            Problem(
+                path, 1 + line_offset, 1, "a clause text must start with its title as '# Title'"
+            )
+        )
     return ParsedClause(title, tuple(paragraphs)), problems
 
 
@@ -225,9 +249,7 @@ def _runs(children: Iterable[Token]) -> Runs:
             italic = False
         elif child.type in ("softbreak", "hardbreak"):
             runs.append(Run(" ", bold, italic))
-        elif child.type in ("text", "code_inline", "html_inline"):
-            runs.append(Run(child.content, bold, italic))
-        elif child.type == "image":
+        elif child.type in ("text", "code_inline", "html_inline") or child.type == "image":
             runs.append(Run(child.content, bold, italic))
     return _merge(tuple(runs))
 
@@ -263,13 +285,16 @@ def usage(template_source: str) -> Usage:
     for node in tree.find_all(nodes.Name):
         if node.ctx == "load" and node.name not in assigned:
             names.setdefault(node.name, node.lineno)
-    for node in tree.find_all(nodes.Getattr):
-        if isinstance(node.node, nodes.Name) and node.node.name == "terms":
-            terms.setdefault(node.attr, node.lineno)
-    for node in tree.find_all(nodes.Getitem):
-        if (isinstance(node.node, nodes.Name) and node.node.name == "terms"
-                and isinstance(node.arg, nodes.Const)):
-            terms.setdefault(str(node.arg.value), node.lineno)
+    for attribute in tree.find_all(nodes.Getattr):
+        if isinstance(attribute.node, nodes.Name) and attribute.node.name == "terms":
+            terms.setdefault(attribute.attr, attribute.lineno)
+    for item in tree.find_all(nodes.Getitem):
+        if (
+            isinstance(item.node, nodes.Name)
+            and item.node.name == "terms"
+            and isinstance(item.arg, nodes.Const)
+        ):
+            terms.setdefault(str(item.arg.value), item.lineno)
     for call in tree.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in ("ref", "annex") and call.args:
             first = call.args[0]

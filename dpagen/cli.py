@@ -34,17 +34,21 @@ class _Group(click.Group):
         except Exception as exc:
             if os.environ.get("DPAGEN_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                       "    hint: this is a bug in dpagen; run again with DPAGEN_DEBUG=1 "
-                       "for details", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "    hint: this is a bug in dpagen; run again with DPAGEN_DEBUG=1 "
+                "for details",
+                err=True,
+            )
             ctx.exit(1)
 
 
 def _workspace(ctx: click.Context) -> Workspace:
-    if not isinstance(ctx.obj, Workspace):
-        start = ctx.find_root().params.get("directory")
-        ctx.obj = find_workspace(Path(start) if start else None, explicit=start is not None)
-    return ctx.obj
+    root = ctx.find_root()  # kept on the root context, where errors are printed
+    if not isinstance(root.obj, Workspace):
+        start = root.params.get("directory")
+        root.obj = find_workspace(Path(start) if start else None, explicit=start is not None)
+    return root.obj
 
 
 def _print_problems(problems: list[Problem], root: Path) -> None:
@@ -53,9 +57,13 @@ def _print_problems(problems: list[Problem], root: Path) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path),
-              help="Use the workspace in DIR instead of searching from the current folder.",
-              metavar="DIR")
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Use the workspace in DIR instead of searching from the current folder.",
+    metavar="DIR",
+)
 @click.version_option(__version__, "--version", prog_name="dpagen")
 def cli(directory: Path | None) -> None:
     """Generate GDPR data processing agreements (personuppgiftsbiträdesavtal).
@@ -104,24 +112,30 @@ def validate_command(ctx: click.Context, clients: tuple[str, ...], as_json: bool
     ws = _workspace(ctx)
     inputs, problems = validate_workspace(ws, list(clients) if clients else None)
     if as_json:
-        click.echo(json.dumps([_problem_json(p, ws.root) for p in problems], ensure_ascii=False,
-                              indent=2))
+        click.echo(
+            json.dumps([_problem_json(p, ws.root) for p in problems], ensure_ascii=False, indent=2)
+        )
     else:
         _print_problems(problems, ws.root)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     if has_errors(problems):
         if not as_json:
-            click.echo(f"{errors} error{'s' if errors != 1 else ''}, {warnings} "
-                       f"warning{'s' if warnings != 1 else ''}.", err=True)
+            click.echo(
+                f"{errors} error{'s' if errors != 1 else ''}, {warnings} "
+                f"warning{'s' if warnings != 1 else ''}.",
+                err=True,
+            )
         ctx.exit(1)
     if not as_json:
         count = len(inputs.agreements)
-        click.echo(f"ok: {count} agreement{'s' if count != 1 else ''}, "
-                   f"{len(inputs.library.clauses)} clauses, {len(inputs.library.editions)} "
-                   f"edition{'s' if len(inputs.library.editions) != 1 else ''} checked"
-                   + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else "")
-                   + ".")
+        click.echo(
+            f"ok: {count} agreement{'s' if count != 1 else ''}, "
+            f"{len(inputs.library.clauses)} clauses, {len(inputs.library.editions)} "
+            f"edition{'s' if len(inputs.library.editions) != 1 else ''} checked"
+            + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else "")
+            + "."
+        )
 
 
 def _problem_json(problem: Problem, root: Path) -> dict[str, Any]:
@@ -129,8 +143,14 @@ def _problem_json(problem: Problem, root: Path) -> dict[str, Any]:
         path = problem.path.relative_to(root).as_posix()
     except ValueError:
         path = problem.path.as_posix()
-    return {"path": path, "line": problem.line, "column": problem.column,
-            "severity": problem.severity, "message": problem.message, "hint": problem.hint}
+    return {
+        "path": path,
+        "line": problem.line,
+        "column": problem.column,
+        "severity": problem.severity,
+        "message": problem.message,
+        "hint": problem.hint,
+    }
 
 
 def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -147,17 +167,38 @@ def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> 
 
 @cli.command("render")
 @click.argument("client")
-@click.option("--format", "formats", default="pdf,docx", show_default=True,
-              callback=_split_formats, help="Comma-separated: pdf, docx, html, txt.")
-@click.option("--lang", type=click.Choice(LANG_CHOICES), default="all", show_default=True,
-              help="Language to render; 'all' renders every language of the agreement.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: the workspace's defaults.output, usually out/).")
+@click.option(
+    "--format",
+    "formats",
+    default="pdf,docx",
+    show_default=True,
+    callback=_split_formats,
+    help="Comma-separated: pdf, docx, html, txt.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANG_CHOICES),
+    default="all",
+    show_default=True,
+    help="Language to render; 'all' renders every language of the agreement.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: the workspace's defaults.output, usually out/).",
+)
 @click.option("--draft", is_flag=True, help="Mark every page as a draft (UTKAST / DRAFT).")
 @click.option("--json", "as_json", is_flag=True, help="Print the written files as a JSON list.")
 @click.pass_context
-def render_command(ctx: click.Context, client: str, formats: tuple[str, ...], lang: str,
-                   out: Path | None, draft: bool, as_json: bool) -> None:
+def render_command(
+    ctx: click.Context,
+    client: str,
+    formats: tuple[str, ...],
+    lang: str,
+    out: Path | None,
+    draft: bool,
+    as_json: bool,
+) -> None:
     """Validate CLIENT's agreement and render it; prints each file written.
 
     \b
@@ -169,8 +210,9 @@ def render_command(ctx: click.Context, client: str, formats: tuple[str, ...], la
 
     ws = _workspace(ctx)
     languages = None if lang == "all" else (lang,)
-    written = render_agreement(ws, client, formats=formats, languages=languages, out=out,
-                               draft=draft)
+    written = render_agreement(
+        ws, client, formats=formats, languages=languages, out=out, draft=draft
+    )
     shown = [_shown(path) for path in written]
     click.echo(json.dumps(shown, ensure_ascii=False) if as_json else "\n".join(shown))
 
@@ -196,18 +238,33 @@ def list_command(ctx: click.Context, as_json: bool) -> None:
 
     summaries = list_clients(_workspace(ctx))
     if as_json:
-        click.echo(json.dumps([s.__dict__ | {"languages": list(s.languages)} for s in summaries],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [s.__dict__ | {"languages": list(s.languages)} for s in summaries],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     if not summaries:
-        click.echo("no clients yet; create one with 'dpagen new CLIENT --name NAME --org-no NUMBER'")
+        click.echo(
+            "no clients yet; create one with 'dpagen new CLIENT --name NAME --org-no NUMBER'"
+        )
         return
     rows = [("CLIENT", "NAME", "EDITION", "VERSION", "LANGUAGES")] + [
-        (s.client, s.name if s.readable else f"{s.name} (unreadable file)", s.edition, s.version,
-         ",".join(s.languages)) for s in summaries]
+        (
+            s.client,
+            s.name if s.readable else f"{s.name} (unreadable file)",
+            s.edition,
+            s.version,
+            ",".join(s.languages),
+        )
+        for s in summaries
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
 
 
 @cli.command("new")
@@ -236,5 +293,3 @@ def new_command(ctx: click.Context, client: str, name: str, org_no: str) -> None
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; used by the console script and ``python -m dpagen``."""
     cli.main(args=argv, prog_name="dpagen", standalone_mode=True)
-
-

@@ -30,12 +30,16 @@ def list_clients(ws: Workspace) -> list[ClientSummary]:
         meta = doc.get("agreement", default={}) or {}
         meta = meta if isinstance(meta, dict) else {}
         languages = meta.get("languages") or defaults.get("languages") or ["sv"]
-        summaries.append(ClientSummary(
-            client=client,
-            name=str(doc.get("client", "name", default="") or "?"),
-            edition=str(meta.get("edition") or defaults.get("edition") or "?"),
-            version=str(meta.get("version") or "?"),
-            languages=tuple(str(lang) for lang in languages) if isinstance(languages, list) else (),
-            readable=not problems,
-        ))
+        summaries.append(
+            ClientSummary(
+                client=client,
+                name=str(doc.get("client", "name", default="") or "?"),
+                edition=str(meta.get("edition") or defaults.get("edition") or "?"),
+                version=str(meta.get("version") or "?"),
+                languages=tuple(str(lang) for lang in languages)
+                if isinstance(languages, list)
+                else (),
+                readable=not problems,
+            )
+        )
     return summaries

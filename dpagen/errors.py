@@ -25,11 +25,8 @@ class Problem:
     def format(self, root: Path | None = None) -> str:
         """Format as ``path:line:col: severity: message`` with the hint on an indented line."""
         shown = self.path
-        if root is not None:
-            try:
-                shown = self.path.relative_to(root)
-            except ValueError:
-                pass
+        if root is not None and self.path.is_relative_to(root):
+            shown = self.path.relative_to(root)
         text = f"{shown}:{self.line}:{self.column}: {self.severity}: {self.message}"
         if self.hint:
             text += "\n    hint: " + self.hint.replace("\n", "\n          ")

@@ -88,8 +88,9 @@ def _check_defaults(inputs: Inputs) -> list[Problem]:
     problems: list[Problem] = []
     edition = inputs.defaults.get("edition")
     if isinstance(edition, str) and edition not in inputs.library.editions:
-        problems.append(inputs.library.edition_problem(edition, inputs.config,
-                                                       ("defaults", "edition")))
+        problems.append(
+            inputs.library.edition_problem(edition, inputs.config, ("defaults", "edition"))
+        )
     known = inputs.library.all_terms()
     for name, value in (inputs.defaults.get("terms") or {}).items():
         path = ("defaults", "terms", name)
@@ -100,14 +101,17 @@ def _check_defaults(inputs: Inputs) -> list[Problem]:
     return problems
 
 
-def _unknown_term(doc: Document, path: tuple[Any, ...], name: str, known: dict[str, Any]) -> Problem:
+def _unknown_term(
+    doc: Document, path: tuple[Any, ...], name: str, known: dict[str, Any]
+) -> Problem:
     close = difflib.get_close_matches(name, list(known), n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"known terms: {', '.join(sorted(known))}"
     return doc.problem(path, f"unknown term '{name}'", hint, key=True)
 
 
-def _load_agreement(inputs: Inputs, client: str,
-                    folder: Path) -> tuple[AgreementInput | None, list[Problem]]:
+def _load_agreement(
+    inputs: Inputs, client: str, folder: Path
+) -> tuple[AgreementInput | None, list[Problem]]:
     doc, problems = load_yaml(folder / "agreement.yaml")
     problems = validate_loaded(doc, problems, "agreement")
     if doc.data is None or not isinstance(doc.data, dict):
@@ -119,8 +123,13 @@ def _load_agreement(inputs: Inputs, client: str,
     edition_id = meta.get("edition") or inputs.defaults.get("edition")
     library = inputs.library
     if not isinstance(edition_id, str):
-        problems.append(doc.problem(("agreement",), "no edition chosen",
-                                    "set agreement.edition, or defaults.edition in dpagen.yaml"))
+        problems.append(
+            doc.problem(
+                ("agreement",),
+                "no edition chosen",
+                "set agreement.edition, or defaults.edition in dpagen.yaml",
+            )
+        )
     elif edition_id not in library.editions:
         if meta.get("edition"):  # an unknown default is reported once, in dpagen.yaml
             problems.append(library.edition_problem(edition_id, doc, ("agreement", "edition")))
@@ -144,22 +153,35 @@ def _resolve_variants(inputs: Inputs, agreement: AgreementInput) -> list[Problem
         clause = library.clauses.get(clause_id)
         if clause_id not in in_edition or clause is None:
             close = difflib.get_close_matches(clause_id, in_edition, n=1)
-            problems.append(agreement.doc.problem(
-                path, f"clause '{clause_id}' is not in edition {agreement.edition.id}",
-                f"did you mean '{close[0]}'?" if close else "", key=True))
+            problems.append(
+                agreement.doc.problem(
+                    path,
+                    f"clause '{clause_id}' is not in edition {agreement.edition.id}",
+                    f"did you mean '{close[0]}'?" if close else "",
+                    key=True,
+                )
+            )
         elif not clause.variants:
-            problems.append(agreement.doc.problem(path, f"clause '{clause_id}' has no variants",
-                                                  "remove this line", key=True))
+            problems.append(
+                agreement.doc.problem(
+                    path, f"clause '{clause_id}' has no variants", "remove this line", key=True
+                )
+            )
         elif variant not in clause.variants:
-            problems.append(agreement.doc.problem(
-                path, f"clause '{clause_id}' has no variant '{variant}'",
-                f"variants: {', '.join(clause.variants)}"))
+            problems.append(
+                agreement.doc.problem(
+                    path,
+                    f"clause '{clause_id}' has no variant '{variant}'",
+                    f"variants: {', '.join(clause.variants)}",
+                )
+            )
     for clause_id in in_edition:
         clause = library.clauses.get(clause_id)
         if clause is not None:
             wanted = chosen.get(clause_id)
             agreement.variants[clause_id] = (
-                wanted if wanted in clause.variants else clause.default_variant())
+                wanted if wanted in clause.variants else clause.default_variant()
+            )
     return problems
 
 
@@ -185,9 +207,13 @@ def _resolve_terms(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
         elif spec.has_default:
             agreement.terms[name] = spec.default
         else:
-            problems.append(agreement.doc.problem(
-                ("terms",) if "terms" in agreement.doc.data else (),
-                f"term '{name}' has no value", f"add '{name}:' under terms: {spec.description}"))
+            problems.append(
+                agreement.doc.problem(
+                    ("terms",) if "terms" in agreement.doc.data else (),
+                    f"term '{name}' has no value",
+                    f"add '{name}:' under terms: {spec.description}",
+                )
+            )
     return problems
 
 
@@ -202,20 +228,33 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
         path = ("deviations", index, "clause")
         if clause_id not in in_edition:
             close = difflib.get_close_matches(clause_id, in_edition, n=1)
-            problems.append(agreement.doc.problem(
-                path, f"deviation for clause '{clause_id}', which is not in edition "
-                      f"{agreement.edition.id}", f"did you mean '{close[0]}'?" if close else ""))
+            problems.append(
+                agreement.doc.problem(
+                    path,
+                    f"deviation for clause '{clause_id}', which is not in edition "
+                    f"{agreement.edition.id}",
+                    f"did you mean '{close[0]}'?" if close else "",
+                )
+            )
             continue
         if clause_id in agreement.deviations:
-            problems.append(agreement.doc.problem(path, f"a second deviation for '{clause_id}'",
-                                                  "merge the two deviations into one"))
+            problems.append(
+                agreement.doc.problem(
+                    path,
+                    f"a second deviation for '{clause_id}'",
+                    "merge the two deviations into one",
+                )
+            )
         texts = deviation.get("text") or {}
         for lang in agreement.languages:
             if not texts.get(lang):
-                problems.append(agreement.doc.problem(
-                    ("deviations", index, "text"),
-                    f"deviation for '{clause_id}' has no {lang} text",
-                    f"add '{lang}: |' with the negotiated wording"))
+                problems.append(
+                    agreement.doc.problem(
+                        ("deviations", index, "text"),
+                        f"deviation for '{clause_id}' has no {lang} text",
+                        f"add '{lang}: |' with the negotiated wording",
+                    )
+                )
         agreement.deviations[clause_id] = index
     return problems
 
@@ -227,9 +266,13 @@ def _load_annexes(agreement: AgreementInput, folder: Path) -> list[Problem]:
     for kind in agreement.edition.annexes:
         path = annex_folder / f"{kind}.yaml"
         if not path.is_file():
-            problems.append(agreement.doc.problem(
-                (), f"annex file annexes/{kind}.yaml is missing",
-                f"edition {agreement.edition.id} includes the {kind} annex; create the file"))
+            problems.append(
+                agreement.doc.problem(
+                    (),
+                    f"annex file annexes/{kind}.yaml is missing",
+                    f"edition {agreement.edition.id} includes the {kind} annex; create the file",
+                )
+            )
             continue
         doc, loaded = load_yaml(path)
         found = validate_loaded(doc, loaded, f"annex_{kind}")
@@ -239,8 +282,14 @@ def _load_annexes(agreement: AgreementInput, folder: Path) -> list[Problem]:
     if annex_folder.is_dir():
         for path in sorted(annex_folder.glob("*.yaml")):
             if path.stem not in agreement.edition.annexes:
-                problems.append(Problem(path, 1, 1, f"annex '{path.stem}' is not part of edition "
-                                                    f"{agreement.edition.id}",
-                                        "remove the file or choose an edition that includes it",
-                                        "warning"))
+                problems.append(
+                    Problem(
+                        path,
+                        1,
+                        1,
+                        f"annex '{path.stem}' is not part of edition {agreement.edition.id}",
+                        "remove the file or choose an edition that includes it",
+                        "warning",
+                    )
+                )
     return problems

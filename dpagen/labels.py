@@ -9,9 +9,8 @@ from babel import Locale
 
 from .schema import _load_package_yaml
 
-EEA = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO".split()
-)
+EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
+EEA = frozenset((EU + " IS LI NO").split())
 
 
 @cache

@@ -20,7 +20,9 @@ from .workspace import Workspace
 from .yamlio import Document, load_yaml
 
 ANNEX_KINDS = ("instructions", "security", "subprocessors")
-_TEXT_FILE = re.compile(r"(?P<version>[1-9][0-9]*)(?:\.(?P<variant>[a-z][a-z0-9-]*))?\.(?P<lang>[a-z]{2})\.md")
+_TEXT_FILE = re.compile(
+    r"(?P<version>[1-9][0-9]*)(?:\.(?P<variant>[a-z][a-z0-9-]*))?\.(?P<lang>[a-z]{2})\.md"
+)
 
 
 @dataclass(frozen=True)
@@ -130,61 +132,104 @@ def load_library(ws: Workspace) -> tuple[Library, list[Problem]]:
 def _load_clause(folder: Path) -> tuple[ClauseDef | None, list[Problem]]:
     path = folder / "clause.yaml"
     if not path.is_file():
-        return None, [Problem(folder, 1, 1, f"clause folder '{folder.name}' has no clause.yaml",
-                              "add clause.yaml or remove the folder")]
+        return None, [
+            Problem(
+                folder,
+                1,
+                1,
+                f"clause folder '{folder.name}' has no clause.yaml",
+                "add clause.yaml or remove the folder",
+            )
+        ]
     doc, loaded = load_yaml(path)
     problems = validate_loaded(doc, loaded, "clause")
     if doc.data is None or len(problems) > len(loaded):
         return None, problems
     data = doc.data
-    clause = ClauseDef(id=data["id"], folder=folder, doc=doc, covers=tuple(data.get("covers", ())),
-                       variants=dict(data.get("variants") or {}))
+    clause = ClauseDef(
+        id=data["id"],
+        folder=folder,
+        doc=doc,
+        covers=tuple(data.get("covers", ())),
+        variants=dict(data.get("variants") or {}),
+    )
     if clause.id != folder.name:
-        problems.append(doc.problem(("id",), f"clause id '{clause.id}' differs from its folder "
-                                              f"name '{folder.name}'", "make them the same"))
+        problems.append(
+            doc.problem(
+                ("id",),
+                f"clause id '{clause.id}' differs from its folder name '{folder.name}'",
+                "make them the same",
+            )
+        )
     for version, info in (data.get("versions") or {}).items():
         clause.versions[version] = info["date"]
     for name, spec in (data.get("terms") or {}).items():
         variants = tuple(spec.get("variants") or ())
         for variant in variants:
             if variant not in clause.variants:
-                problems.append(doc.problem(("terms", name, "variants"),
-                                            f"term '{name}' names unknown variant '{variant}'"))
+                problems.append(
+                    doc.problem(
+                        ("terms", name, "variants"),
+                        f"term '{name}' names unknown variant '{variant}'",
+                    )
+                )
         clause.terms[name] = TermSpec(
-            name=name, clause=clause.id, type=spec["type"], description=spec["description"],
-            default=spec.get("default"), has_default="default" in spec,
-            min=spec.get("min"), max=spec.get("max"), variants=variants)
+            name=name,
+            clause=clause.id,
+            type=spec["type"],
+            description=spec["description"],
+            default=spec.get("default"),
+            has_default="default" in spec,
+            min=spec.get("min"),
+            max=spec.get("max"),
+            variants=variants,
+        )
         if "default" in spec:
-            problems += check_term_value(clause.terms[name], spec["default"], doc,
-                                         ("terms", name, "default"))
+            problems += check_term_value(
+                clause.terms[name], spec["default"], doc, ("terms", name, "default")
+            )
     for version in clause.versions:
         for variant in clause.variants or [None]:
             for lang in LANGUAGES:
                 text = clause.text_path(version, variant, lang)
                 if not text.is_file():
-                    problems.append(doc.problem(("versions", version), f"missing text file "
-                                                f"{text.name} for version {version}",
-                                                f"create {text.relative_to(folder.parent)}",
-                                                key=True))
+                    problems.append(
+                        doc.problem(
+                            ("versions", version),
+                            f"missing text file {text.name} for version {version}",
+                            f"create {text.relative_to(folder.parent)}",
+                            key=True,
+                        )
+                    )
     for file in sorted(folder.glob("*.md")):
         match = _TEXT_FILE.fullmatch(file.name)
-        if (not match or int(match["version"]) not in clause.versions
-                or match["lang"] not in LANGUAGES
-                or (match["variant"] or None) not in (list(clause.variants) or [None])):
-            problems.append(Problem(file, 1, 1, f"text file {file.name} belongs to no declared "
-                                                "version, variant and language",
-                                    "declare the version in clause.yaml or remove the file",
-                                    "warning"))
+        if (
+            not match
+            or int(match["version"]) not in clause.versions
+            or match["lang"] not in LANGUAGES
+            or match["variant"] not in ([*clause.variants] if clause.variants else [None])
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    1,
+                    f"text file {file.name} belongs to no declared version, variant and language",
+                    "declare the version in clause.yaml or remove the file",
+                    "warning",
+                )
+            )
     return clause, problems
 
 
-def check_term_value(spec: TermSpec, value: Any, doc: Document, path: tuple[Any, ...]) -> list[Problem]:
+def check_term_value(
+    spec: TermSpec, value: Any, doc: Document, path: tuple[Any, ...]
+) -> list[Problem]:
     """Problems with ``value`` as the value of term ``spec`` at ``path`` in ``doc``."""
     name = spec.name
     if spec.type == "integer":
         if not isinstance(value, int) or isinstance(value, bool):
-            return [doc.problem(path, f"term '{name}' must be a whole number",
-                                spec.description)]
+            return [doc.problem(path, f"term '{name}' must be a whole number", spec.description)]
         if spec.min is not None and value < spec.min:
             return [doc.problem(path, f"term '{name}' must be at least {spec.min}")]
         if spec.max is not None and value > spec.max:
@@ -193,12 +238,25 @@ def check_term_value(spec: TermSpec, value: Any, doc: Document, path: tuple[Any,
         if not isinstance(value, str) or not value.strip():
             return [doc.problem(path, f"term '{name}' must be a non-empty text", spec.description)]
     elif spec.type == "text":
-        ok = isinstance(value, str) and value.strip() or (
-            isinstance(value, dict) and value and all(
-                k in LANGUAGES and isinstance(v, str) and v.strip() for k, v in value.items()))
+        ok = (
+            isinstance(value, str)
+            and value.strip()
+            or (
+                isinstance(value, dict)
+                and value
+                and all(
+                    k in LANGUAGES and isinstance(v, str) and v.strip() for k, v in value.items()
+                )
+            )
+        )
         if not ok:
-            return [doc.problem(path, f"term '{name}' must be a text or a mapping with "
-                                      "'sv' and 'en' texts", spec.description)]
+            return [
+                doc.problem(
+                    path,
+                    f"term '{name}' must be a text or a mapping with 'sv' and 'en' texts",
+                    spec.description,
+                )
+            ]
     return []
 
 
@@ -220,22 +278,36 @@ def _load_editions(library: Library) -> list[Problem]:
             version = int(version_text)
             if clause is None:
                 close = difflib.get_close_matches(clause_id, list(library.clauses), n=1)
-                problems.append(doc.problem(path, f"unknown clause '{clause_id}'",
-                                            f"did you mean '{close[0]}'?" if close else
-                                            "create clauses/<id>/clause.yaml first"))
+                problems.append(
+                    doc.problem(
+                        path,
+                        f"unknown clause '{clause_id}'",
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else "create clauses/<id>/clause.yaml first",
+                    )
+                )
             elif version not in clause.versions:
                 known = ", ".join(str(v) for v in sorted(clause.versions))
-                problems.append(doc.problem(path, f"clause '{clause_id}' has no version {version}",
-                                            f"versions: {known}"))
+                problems.append(
+                    doc.problem(
+                        path, f"clause '{clause_id}' has no version {version}", f"versions: {known}"
+                    )
+                )
             if any(existing == clause_id for existing, _ in refs):
                 problems.append(doc.problem(path, f"clause '{clause_id}' is listed twice"))
             refs.append((clause_id, version))
         if data["id"] in library.editions:
-            problems.append(doc.problem(("editions", index, "id"),
-                                        f"edition '{data['id']}' is defined twice"))
+            problems.append(
+                doc.problem(("editions", index, "id"), f"edition '{data['id']}' is defined twice")
+            )
         library.editions[data["id"]] = Edition(
-            id=data["id"], date=data.get("date") or dt.date.min, clauses=tuple(refs),
-            annexes=tuple(data.get("annexes") or ()), index=index)
+            id=data["id"],
+            date=data.get("date") or dt.date.min,
+            clauses=tuple(refs),
+            annexes=tuple(data.get("annexes") or ()),
+            index=index,
+        )
     return problems
 
 
@@ -252,21 +324,29 @@ def _check_texts(library: Library, clause: ClauseDef) -> list[Problem]:
                     if shape is not None:
                         shapes.append((lang, shape))
             if len(shapes) == 2 and shapes[0][1] != shapes[1][1]:
-                problems.append(Problem(clause.text_path(version, variant, "en"), 1, 1,
-                                        "the English text has a different number of paragraphs "
-                                        "or list items than the Swedish text",
-                                        f"Swedish: {_shape(shapes[0][1])}; "
-                                        f"English: {_shape(shapes[1][1])}", "warning"))
+                problems.append(
+                    Problem(
+                        clause.text_path(version, variant, "en"),
+                        1,
+                        1,
+                        "the English text has a different number of paragraphs "
+                        "or list items than the Swedish text",
+                        f"Swedish: {_shape(shapes[0][1])}; English: {_shape(shapes[1][1])}",
+                        "warning",
+                    )
+                )
     return problems
 
 
 def _shape(shape: tuple[int, ...]) -> str:
-    return ", ".join(f"paragraph with {n} item{'s' if n != 1 else ''}" if n else "paragraph"
-                     for n in shape)
+    return ", ".join(
+        f"paragraph with {n} item{'s' if n != 1 else ''}" if n else "paragraph" for n in shape
+    )
 
 
-def _check_text(library: Library, clause: ClauseDef,
-                path: Path) -> tuple[list[Problem], tuple[int, ...] | None]:
+def _check_text(
+    library: Library, clause: ClauseDef, path: Path
+) -> tuple[list[Problem], tuple[int, ...] | None]:
     try:
         source = library.source(path)
     except UnicodeDecodeError:
@@ -279,25 +359,49 @@ def _check_text(library: Library, clause: ClauseDef,
     used = clausetext.usage(source)
     for name, line in used.names.items():
         if name not in clausetext.CONTEXT_NAMES:
-            problems.append(Problem(path, line, clausetext.line_of(source, line, name),
-                                    f"unknown placeholder '{name}'",
-                                    "use processor, controller, agreement, terms, ref() or annex()"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    clausetext.line_of(source, line, name),
+                    f"unknown placeholder '{name}'",
+                    "use processor, controller, agreement, terms, ref() or annex()",
+                )
+            )
     for name, line in used.terms.items():
         if name not in clause.terms:
-            problems.append(Problem(path, line, clausetext.line_of(source, line, name),
-                                    f"term '{name}' is not declared in {clause.id}/clause.yaml",
-                                    "add it under 'terms:' with a type and description"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    clausetext.line_of(source, line, name),
+                    f"term '{name}' is not declared in {clause.id}/clause.yaml",
+                    "add it under 'terms:' with a type and description",
+                )
+            )
     for target, line in used.refs.items():
         if target not in library.clauses:
             close = difflib.get_close_matches(target, list(library.clauses), n=1)
-            problems.append(Problem(path, line, clausetext.line_of(source, line, target),
-                                    f"reference to unknown clause '{target}'",
-                                    f"did you mean '{close[0]}'?" if close else ""))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    clausetext.line_of(source, line, target),
+                    f"reference to unknown clause '{target}'",
+                    f"did you mean '{close[0]}'?" if close else "",
+                )
+            )
     for target, line in used.annexes.items():
         if target not in ANNEX_KINDS:
-            problems.append(Problem(path, line, clausetext.line_of(source, line, target),
-                                    f"reference to unknown annex '{target}'",
-                                    f"annexes: {', '.join(ANNEX_KINDS)}"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    clausetext.line_of(source, line, target),
+                    f"reference to unknown annex '{target}'",
+                    f"annexes: {', '.join(ANNEX_KINDS)}",
+                )
+            )
     parsed, markdown_problems = clausetext.parse_markdown(source, path)
     problems += markdown_problems
     shape = tuple(len(p.items) for p in parsed.paragraphs)

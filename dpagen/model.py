@@ -28,7 +28,7 @@ def plain(runs: Runs) -> str:
 
 @dataclass(frozen=True)
 class Item:
-    """A list item of a sub-clause, labelled ``(a)``, ``(b)``…"""
+    """A list item of a sub-clause, labelled ``(a)``, ``(b)`` and so on."""
 
     label: str
     runs: Runs

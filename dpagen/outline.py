@@ -33,8 +33,17 @@ class TableBlock:
 Block = Para | TableBlock
 
 STYLES = (
-    "title", "fact", "heading", "clause_heading", "clause", "clause_body", "item",
-    "annex_title", "annex_effective", "annex_section", "lead",
+    "title",
+    "fact",
+    "heading",
+    "clause_heading",
+    "clause",
+    "clause_body",
+    "item",
+    "annex_title",
+    "annex_effective",
+    "annex_section",
+    "lead",
 )
 
 
@@ -45,15 +54,18 @@ def _text(text: str) -> Runs:
 def outline(doc: Document) -> list[Block]:
     """Every block of ``doc`` in reading order."""
     blocks: list[Block] = [Para("title", _text(doc.title))]
-    blocks += [Para("fact", (Run(f"{label}: ", bold=True), Run(value))) for label, value in doc.facts]
+    blocks += [
+        Para("fact", (Run(f"{label}: ", bold=True), Run(value))) for label, value in doc.facts
+    ]
     blocks.append(Para("heading", _text(doc.parties_heading)))
     party_rows = (
         tuple((party.name,) for party in doc.parties),
         tuple((party.registration,) for party in doc.parties),
         tuple((party.address,) for party in doc.parties),
     )
-    blocks.append(TableBlock(Table(tuple(p.role for p in doc.parties), party_rows, (50, 50)),
-                             "parties"))
+    blocks.append(
+        TableBlock(Table(tuple(p.role for p in doc.parties), party_rows, (50, 50)), "parties")
+    )
     for clause in doc.clauses:
         blocks.append(Para("clause_heading", _text(clause.title), f"{clause.number}."))
         for sub in clause.subclauses:
@@ -68,8 +80,11 @@ def outline(doc: Document) -> list[Block]:
         tuple((f"{signature}:",) for _ in doc.parties),
         tuple((f"{party.signatory}, {party.signatory_role}",) for party in doc.parties),
     )
-    blocks.append(TableBlock(Table(tuple(p.role for p in doc.parties), signature_rows, (50, 50)),
-                             "signatures"))
+    blocks.append(
+        TableBlock(
+            Table(tuple(p.role for p in doc.parties), signature_rows, (50, 50)), "signatures"
+        )
+    )
     for annex in doc.annexes:
         blocks.append(Para("annex_title", _text(f"{annex.label} – {annex.title}"), page_break=True))
         blocks.append(Para("annex_effective", _text(annex.effective)))

@@ -30,13 +30,16 @@ def init_workspace(target: Path) -> list[Path]:
         WorkspaceExists: ``target`` already holds a workspace or any of the files.
     """
     if (target / MARKER).exists():
-        raise WorkspaceExists(f"{target} is already a dpagen workspace",
-                              "choose an empty or new folder")
+        raise WorkspaceExists(
+            f"{target} is already a dpagen workspace", "choose an empty or new folder"
+        )
     starter = _starter_files()
     clashes = [name for name, _ in starter if (target / name).exists()]
     if clashes:
-        raise WorkspaceExists(f"{target / clashes[0]} already exists",
-                              "choose an empty or new folder; nothing was written")
+        raise WorkspaceExists(
+            f"{target / clashes[0]} already exists",
+            "choose an empty or new folder; nothing was written",
+        )
     written = []
     for name, data in starter:
         write_atomic(target / name, data)
@@ -58,13 +61,17 @@ def new_client(ws: Workspace, client: str, name: str, org_no: str) -> list[Path]
     """
     folder = ws.client_dir(client, must_exist=False)
     if folder.exists():
-        raise WorkspaceExists(f"client folder {folder} already exists",
-                              "choose another client name, or edit the existing files")
+        raise WorkspaceExists(
+            f"client folder {folder} already exists",
+            "choose another client name, or edit the existing files",
+        )
     if not name.strip():
         raise UsageError("--name must not be empty")
     if not is_valid_orgnr(org_no):
-        raise UsageError(f"'{org_no}' is not a valid Swedish organisation number",
-                         "write it as NNNNNN-NNNN; the last digit is a check digit")
+        raise UsageError(
+            f"'{org_no}' is not a valid Swedish organisation number",
+            "write it as NNNNNN-NNNN; the last digit is a check digit",
+        )
     from stdnum.se import orgnr
 
     inputs, _ = load_inputs(ws, [])
@@ -80,11 +87,19 @@ def new_client(ws: Workspace, client: str, name: str, org_no: str) -> list[Path]
                 variants += f"  {clause_id}: {clause.default_variant()}   # {choices}\n"
     variants_block = f"variants:\n{variants}" if variants else ""
     skeletons = files("dpagen").joinpath("skeletons")
-    text = skeletons.joinpath("agreement.yaml").read_text(encoding="utf-8").format(
-        name=name.strip(), client=client, name_yaml=_yaml(name.strip()),
-        org_no_yaml=_yaml(orgnr.format(org_no)), edition_yaml=_yaml(edition_id),
-        languages_yaml=_yaml(list(defaults.get("languages") or ["sv", "en"])),
-        variants_block=variants_block)
+    text = (
+        skeletons.joinpath("agreement.yaml")
+        .read_text(encoding="utf-8")
+        .format(
+            name=name.strip(),
+            client=client,
+            name_yaml=_yaml(name.strip()),
+            org_no_yaml=_yaml(orgnr.format(org_no)),
+            edition_yaml=_yaml(edition_id),
+            languages_yaml=_yaml(list(defaults.get("languages") or ["sv", "en"])),
+            variants_block=variants_block,
+        )
+    )
     written = [folder / "agreement.yaml"]
     write_atomic(written[0], text.encode("utf-8"))
     for kind in edition.annexes if edition is not None else ():

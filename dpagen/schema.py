@@ -98,7 +98,9 @@ def is_country(value: str) -> bool:
     """True for an ISO 3166-1 alpha-2 country code in capitals."""
     import pycountry
 
-    return len(value) == 2 and value.isupper() and pycountry.countries.get(alpha_2=value) is not None
+    return (
+        len(value) == 2 and value.isupper() and pycountry.countries.get(alpha_2=value) is not None
+    )
 
 
 class _Validator(cerberus.Validator):  # type: ignore[misc]
@@ -182,41 +184,60 @@ def _problem(doc: Document, error: cerrors.ValidationError, schema: dict[str, An
     code = error.code
     if code == cerrors.REQUIRED_FIELD.code:
         parent = ".".join(str(step) for step in path[:-1]) or "the file"
-        return doc.problem(path[:-1], f"missing required key '{path[-1]}' in {parent}",
-                           f"add '{path[-1]}:' with a value", key=True)
+        return doc.problem(
+            path[:-1],
+            f"missing required key '{path[-1]}' in {parent}",
+            f"add '{path[-1]}:' with a value",
+            key=True,
+        )
     if code == cerrors.UNKNOWN_FIELD.code:
         known = _known_keys(schema, path[:-1])
         close = difflib.get_close_matches(str(path[-1]), known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else (
-            f"known keys here: {', '.join(known)}" if known else "remove it")
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else (f"known keys here: {', '.join(known)}" if known else "remove it")
+        )
         where = ".".join(str(step) for step in path[:-1]) or "the top level"
         return doc.problem(path, f"unknown key '{path[-1]}' in {where}", hint, key=True)
     if code == cerrors.BAD_TYPE.code:
         wanted = error.constraint if isinstance(error.constraint, str) else error.constraint[0]
-        return doc.problem(path, f"{name}: expected {_TYPE_NAMES.get(wanted, wanted)}, "
-                                 f"found {_describe(error.value)}", _type_hint(wanted, error.value))
+        return doc.problem(
+            path,
+            f"{name}: expected {_TYPE_NAMES.get(wanted, wanted)}, found {_describe(error.value)}",
+            _type_hint(wanted, error.value),
+        )
     if code == cerrors.EMPTY_NOT_ALLOWED.code:
         return doc.problem(path, f"{name}: value is empty", "fill in this value")
     if code == cerrors.NOT_NULLABLE.code:
         return doc.problem(path, f"{name}: value is missing", "fill in this value")
     if code == cerrors.UNALLOWED_VALUE.code:
         allowed = ", ".join(str(v) for v in error.constraint)
-        return doc.problem(path, f"{name}: '{error.value}' is not allowed", f"use one of: {allowed}")
+        return doc.problem(
+            path, f"{name}: '{error.value}' is not allowed", f"use one of: {allowed}"
+        )
     if code == cerrors.MIN_VALUE.code:
         return doc.problem(path, f"{name}: {error.value} is less than {error.constraint}")
     if code == cerrors.MAX_VALUE.code:
         return doc.problem(path, f"{name}: {error.value} is more than {error.constraint}")
     if code == cerrors.MIN_LENGTH.code:
-        return doc.problem(path, f"{name}: needs at least {error.constraint} "
-                                 f"entr{'y' if error.constraint == 1 else 'ies'}")
+        return doc.problem(
+            path,
+            f"{name}: needs at least {error.constraint} "
+            f"entr{'y' if error.constraint == 1 else 'ies'}",
+        )
     if code == cerrors.MAX_LENGTH.code:
         return doc.problem(path, f"{name}: allows at most {error.constraint} entries")
     if code == cerrors.REGEX_MISMATCH.code:
-        return doc.problem(path, f"{name}: '{error.value}' has the wrong form",
-                           f"it must match the pattern {error.constraint}")
+        return doc.problem(
+            path,
+            f"{name}: '{error.value}' has the wrong form",
+            f"it must match the pattern {error.constraint}",
+        )
     if code in (cerrors.ONEOF.code, cerrors.ANYOF.code):
-        return doc.problem(path, f"{name}: value has the wrong form",
-                           "see the annex guide for the accepted forms")
+        return doc.problem(
+            path, f"{name}: value has the wrong form", "see the annex guide for the accepted forms"
+        )
     if code == cerrors.CUSTOM.code:
         message = str(error.info[0]) if error.info else "invalid value"
         hint = next((h for key, h in _HINTS.items() if key in message), "")

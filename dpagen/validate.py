@@ -19,7 +19,9 @@ def check_assembly(inputs: Inputs, client: str) -> list[Problem]:
     return problems
 
 
-def validate_workspace(ws: Workspace, clients: list[str] | None = None) -> tuple[Inputs, list[Problem]]:
+def validate_workspace(
+    ws: Workspace, clients: list[str] | None = None
+) -> tuple[Inputs, list[Problem]]:
     """Load and check the workspace and the given (default: all) clients.
 
     Returns the loaded inputs and every problem found, warnings included, sorted by file and line.

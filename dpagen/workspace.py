@@ -63,8 +63,9 @@ class Workspace:
         folder = self.agreements / client
         if must_exist and not (folder / "agreement.yaml").is_file():
             known = ", ".join(self.clients()) or "none yet"
-            raise UnknownClient(f"no client '{client}' in {self.agreements}",
-                                f"known clients: {known}")
+            raise UnknownClient(
+                f"no client '{client}' in {self.agreements}", f"known clients: {known}"
+            )
         return folder
 
     def agreement_file(self, client: str) -> Path:
@@ -82,11 +83,13 @@ def find_workspace(start: Path | None = None, *, explicit: bool = False) -> Work
     if explicit:
         if (origin / MARKER).is_file():
             return Workspace(origin)
-        raise WorkspaceNotFound(f"{origin} is not a dpagen workspace (no {MARKER})",
-                                "create one with 'dpagen init DIR'")
+        raise WorkspaceNotFound(
+            f"{origin} is not a dpagen workspace (no {MARKER})", "create one with 'dpagen init DIR'"
+        )
     for folder in (origin, *origin.parents):
         if (folder / MARKER).is_file():
             return Workspace(folder)
-    raise WorkspaceNotFound(f"no {MARKER} in {origin} or any folder above it",
-                            "run dpagen inside a workspace, pass -C DIR, or create one with "
-                            "'dpagen init DIR'")
+    raise WorkspaceNotFound(
+        f"no {MARKER} in {origin} or any folder above it",
+        "run dpagen inside a workspace, pass -C DIR, or create one with 'dpagen init DIR'",
+    )

@@ -56,8 +56,15 @@ class Document:
             probe = probe[:-1]
         return self.values.get((), (1, 1))
 
-    def problem(self, path: PathKey, message: str, hint: str = "", *, key: bool = False,
-                severity: str = "error") -> Problem:
+    def problem(
+        self,
+        path: PathKey,
+        message: str,
+        hint: str = "",
+        *,
+        key: bool = False,
+        severity: str = "error",
+    ) -> Problem:
         """A :class:`Problem` positioned at ``path`` in this file."""
         line, column = self.where(path, key=key)
         return Problem(self.path, line, column, message, hint, severity)
@@ -66,9 +73,9 @@ class Document:
         """Walk ``path`` through the data; ``default`` where any step is missing."""
         value = self.data
         for step in path:
-            if isinstance(value, dict) and step in value:
-                value = value[step]
-            elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            in_dict = isinstance(value, dict) and step in value
+            in_list = isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value)
+            if in_dict or in_list:
                 value = value[step]
             else:
                 return default
@@ -111,8 +118,9 @@ class _Builder:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if str(key_node.tag) == _TAG + "merge":
-                raise YamlProblem("merge keys (<<) are not supported", key_node,
-                                  "write the keys out in full")
+                raise YamlProblem(
+                    "merge keys (<<) are not supported", key_node, "write the keys out in full"
+                )
             if not isinstance(key_node, ScalarNode):
                 raise YamlProblem("a key must be a plain value", key_node)
             key = _scalar(key_node)
@@ -121,10 +129,15 @@ class _Builder:
             if key in result:
                 first = self.doc.keys[(*path, key)]
                 line, column = _position(key_node)
-                self.problems.append(Problem(
-                    self.doc.path, line, column,
-                    f"duplicate key '{key}' (first defined on line {first[0]})",
-                    "remove one of the two entries"))
+                self.problems.append(
+                    Problem(
+                        self.doc.path,
+                        line,
+                        column,
+                        f"duplicate key '{key}' (first defined on line {first[0]})",
+                        "remove one of the two entries",
+                    )
+                )
                 continue
             self.doc.keys[(*path, key)] = _position(key_node)
             result[key] = self.build(value_node, (*path, key))
@@ -163,8 +176,9 @@ def _scalar(node: Node) -> Any:
                 return dt.date.fromisoformat(text)
             return dt.datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
         except ValueError:
-            raise YamlProblem(f"'{text}' is not a valid date", node,
-                              "write dates as YYYY-MM-DD, e.g. 2026-12-01") from None
+            raise YamlProblem(
+                f"'{text}' is not a valid date", node, "write dates as YYYY-MM-DD, e.g. 2026-12-01"
+            ) from None
     raise YamlProblem(f"unsupported tag {node.tag}", node, _TAG_HINT)
 
 
@@ -175,8 +189,9 @@ def _decode(raw: bytes, path: Path) -> tuple[str | None, Problem | None]:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = len(before) - (before.rfind(b"\n") + 1) + 1
-        return None, Problem(path, line, column, "file is not valid UTF-8 text",
-                             "save the file with UTF-8 encoding")
+        return None, Problem(
+            path, line, column, "file is not valid UTF-8 text", "save the file with UTF-8 encoding"
+        )
 
 
 def parse_yaml(text: str, path: Path) -> tuple[Document, list[Problem]]:
@@ -187,16 +202,30 @@ def parse_yaml(text: str, path: Path) -> tuple[Document, list[Problem]]:
             stripped = line_text.lstrip(" ")
             if stripped.startswith("\t"):
                 column = len(line_text) - len(stripped) + 1
-                return doc, [Problem(path, number, column, "tab character used for indentation",
-                                     "indent with spaces; YAML does not allow tabs")]
+                return doc, [
+                    Problem(
+                        path,
+                        number,
+                        column,
+                        "tab character used for indentation",
+                        "indent with spaces; YAML does not allow tabs",
+                    )
+                ]
     try:
         root = YAML(typ="rt", pure=True).compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = (exc.problem or exc.context or "invalid YAML").strip()
-        return doc, [Problem(path, line, column, f"YAML syntax error: {message}",
-                             "check indentation, colons and quotes around this place")]
+        return doc, [
+            Problem(
+                path,
+                line,
+                column,
+                f"YAML syntax error: {message}",
+                "check indentation, colons and quotes around this place",
+            )
+        ]
     except Exception as exc:  # ruamel raises plain errors for a few malformed inputs
         return doc, [Problem(path, 1, 1, f"YAML syntax error: {exc}")]
     if root is None:
@@ -213,7 +242,7 @@ def parse_yaml(text: str, path: Path) -> tuple[Document, list[Problem]]:
 
 
 def load_yaml(path: Path) -> tuple[Document, list[Problem]]:
-    """Load the YAML file at ``path``; problems (unreadable, syntax, tags, duplicates) are returned."""
+    """Load the YAML file at ``path``, returning problems (unreadable, syntax, tags, duplicates)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -36,12 +36,20 @@ NUMBERING = f"""
 NUM = f'<w:num {W} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'
 
 
-def style(style_id: str, name: str, ppr: str = "", rpr: str = "", based_on: str = "Normal",
-          kind: str = "paragraph") -> str:
+def style(
+    style_id: str,
+    name: str,
+    ppr: str = "",
+    rpr: str = "",
+    based_on: str = "Normal",
+    kind: str = "paragraph",
+) -> str:
     """A ``w:style`` element."""
-    return (f'<w:style {W} w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'
-            f'<w:name w:val="{name}"/><w:basedOn w:val="{based_on}"/><w:qFormat/>'
-            f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>")
+    return (
+        f'<w:style {W} w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'
+        f'<w:name w:val="{name}"/><w:basedOn w:val="{based_on}"/><w:qFormat/>'
+        f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>"
+    )
 
 
 def numbered(level: int) -> str:
@@ -50,38 +58,70 @@ def numbered(level: int) -> str:
 
 STYLES = [
     style("DpaFact", "DPA Fact", '<w:spacing w:after="40"/>'),
-    style("DpaHeading", "DPA Heading", '<w:keepNext/><w:spacing w:before="360" w:after="120"/>'
-          '<w:outlineLvl w:val="0"/>', '<w:b/><w:sz w:val="26"/>'),
-    style("DpaClause", "DPA Clause", numbered(1) + '<w:spacing w:after="120"/><w:jc w:val="both"/>'),
-    style("DpaClauseBody", "DPA Clause Body", '<w:spacing w:after="120"/><w:ind w:left="567"/>'
-          '<w:jc w:val="both"/>'),
+    style(
+        "DpaHeading",
+        "DPA Heading",
+        '<w:keepNext/><w:spacing w:before="360" w:after="120"/><w:outlineLvl w:val="0"/>',
+        '<w:b/><w:sz w:val="26"/>',
+    ),
+    style(
+        "DpaClause", "DPA Clause", numbered(1) + '<w:spacing w:after="120"/><w:jc w:val="both"/>'
+    ),
+    style(
+        "DpaClauseBody",
+        "DPA Clause Body",
+        '<w:spacing w:after="120"/><w:ind w:left="567"/><w:jc w:val="both"/>',
+    ),
     style("DpaItem", "DPA Item", numbered(2) + '<w:spacing w:after="80"/><w:jc w:val="both"/>'),
-    style("DpaAnnexTitle", "DPA Annex Title", '<w:keepNext/><w:pageBreakBefore/>'
-          '<w:spacing w:after="120"/><w:outlineLvl w:val="0"/>', '<w:b/><w:sz w:val="28"/>'),
-    style("DpaAnnexEffective", "DPA Annex Effective", '<w:spacing w:after="240"/>',
-          '<w:color w:val="444444"/>'),
-    style("DpaAnnexSection", "DPA Annex Section", '<w:keepNext/><w:spacing w:before="240" w:after="120"/>'
-          '<w:outlineLvl w:val="1"/>', '<w:b/><w:sz w:val="23"/>'),
+    style(
+        "DpaAnnexTitle",
+        "DPA Annex Title",
+        '<w:keepNext/><w:pageBreakBefore/><w:spacing w:after="120"/><w:outlineLvl w:val="0"/>',
+        '<w:b/><w:sz w:val="28"/>',
+    ),
+    style(
+        "DpaAnnexEffective",
+        "DPA Annex Effective",
+        '<w:spacing w:after="240"/>',
+        '<w:color w:val="444444"/>',
+    ),
+    style(
+        "DpaAnnexSection",
+        "DPA Annex Section",
+        '<w:keepNext/><w:spacing w:before="240" w:after="120"/><w:outlineLvl w:val="1"/>',
+        '<w:b/><w:sz w:val="23"/>',
+    ),
     style("DpaLead", "DPA Lead", '<w:spacing w:after="120"/>'),
     style("DpaTableText", "DPA Table Text", '<w:spacing w:after="40"/>', '<w:sz w:val="19"/>'),
-    style("DpaTableHeader", "DPA Table Header", '<w:keepNext/><w:spacing w:after="40"/>',
-          '<w:b/><w:sz w:val="19"/>'),
+    style(
+        "DpaTableHeader",
+        "DPA Table Header",
+        '<w:keepNext/><w:spacing w:after="40"/>',
+        '<w:b/><w:sz w:val="19"/>',
+    ),
 ]
 
-HEADER = ('<w:p {W}><w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:rPr><w:sz w:val="17"/>'
-          '<w:color w:val="555555"/></w:rPr><w:t xml:space="preserve">{{ header }}</w:t></w:r></w:p>')
+HEADER = (
+    '<w:p {W}><w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:rPr><w:sz w:val="17"/>'
+    '<w:color w:val="555555"/></w:rPr><w:t xml:space="preserve">{{ header }}</w:t></w:r></w:p>'
+)
 
 
 def field(instruction: str) -> str:
-    return (f'<w:fldSimple w:instr=" {instruction} "><w:r><w:rPr><w:sz w:val="17"/></w:rPr>'
-            "<w:t>1</w:t></w:r></w:fldSimple>")
+    return (
+        f'<w:fldSimple w:instr=" {instruction} "><w:r><w:rPr><w:sz w:val="17"/></w:rPr>'
+        "<w:t>1</w:t></w:r></w:fldSimple>"
+    )
 
 
-FOOTER = (f'<w:p {W}><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="right"/></w:pPr>'
-          '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:t xml:space="preserve">{{ page_word }} </w:t></w:r>'
-          + field("PAGE") +
-          '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:t xml:space="preserve"> {{ of_word }} </w:t></w:r>'
-          + field("NUMPAGES") + "</w:p>")
+FOOTER = (
+    f'<w:p {W}><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="right"/></w:pPr>'
+    '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:t xml:space="preserve">{{ page_word }} </w:t></w:r>'
+    + field("PAGE")
+    + '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:t xml:space="preserve"> {{ of_word }} </w:t></w:r>'
+    + field("NUMPAGES")
+    + "</w:p>"
+)
 
 
 def build(target: Path) -> None:
@@ -97,21 +137,22 @@ def build(target: Path) -> None:
     normal.font.name = FONT
     rpr = normal.element.get_or_add_rPr()
     rpr.get_or_add_rFonts().set(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}hAnsi", FONT)
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}hAnsi", FONT
+    )
     normal.font.size = Pt(11)
     heading = styles["Heading 1"]
     heading.font.size = Pt(13)
     heading.font.color.rgb = None
-    heading.element.get_or_add_pPr().append(parse_xml(
-        f"<w:numPr {W}><w:ilvl w:val=\"0\"/><w:numId w:val=\"90\"/></w:numPr>"))
+    heading.element.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {W}><w:ilvl w:val="0"/><w:numId w:val="90"/></w:numPr>')
+    )
     title = styles["Title"]
     title.font.size = Pt(22)
     for xml in STYLES:
         styles.element.append(parse_xml(xml))
 
     numbering = document.part.numbering_part.element
-    first_num = numbering.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}num")
+    first_num = numbering.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}num")
     if first_num is not None:
         first_num.addprevious(parse_xml(NUMBERING))
     else:

@@ -32,7 +32,9 @@ def docx_lines(path: Path) -> list[str]:
                 lines.append(text)
         elif tag == "tbl":
             for row in DocxTable(child, document).rows:
-                cells = tuple(tuple(p.text for p in cell.paragraphs if p.text) for cell in row.cells)
+                cells = tuple(
+                    tuple(p.text for p in cell.paragraphs if p.text) for cell in row.cells
+                )
                 lines.append(row_text(cells))
     return lines
 

@@ -23,17 +23,25 @@ def run(ws: Workspace, *args: str):
 
 def test_sandbox_refuses_attribute_escape(ws: Workspace) -> None:
     text = (ws.root / BREACH_SV).read_text(encoding="utf-8")
-    (ws.root / BREACH_SV).write_text(text + "\nHack: {{ ''.__class__.__mro__ }}\n", encoding="utf-8")
+    (ws.root / BREACH_SV).write_text(
+        text + "\nHack: {{ ''.__class__.__mro__ }}\n", encoding="utf-8"
+    )
     line = text.count("\n") + 2
     result = run(ws, "validate")
     assert result.exit_code == 1
-    assert (f"{BREACH_SV}:{line}:13: error: refused by the sandbox: access to attribute "
-            "'__class__' of 'str' object is unsafe.") in result.stderr
+    assert (
+        f"{BREACH_SV}:{line}:13: error: refused by the sandbox: access to attribute "
+        "'__class__' of 'str' object is unsafe."
+    ) in result.stderr
     assert "Traceback" not in result.output
 
 
 def test_undefined_placeholder_names_file_and_line(ws: Workspace) -> None:
-    edit(ws.root / BREACH_SV, "{{ terms.breach_notice_hours }}", "{{ terms.breach_notice_hours }} {{ client_name }}")
+    edit(
+        ws.root / BREACH_SV,
+        "{{ terms.breach_notice_hours }}",
+        "{{ terms.breach_notice_hours }} {{ client_name }}",
+    )
     result = run(ws, "validate")
     assert result.exit_code == 1
     assert f"{BREACH_SV}:3:" in result.stderr
@@ -44,8 +52,10 @@ def test_undefined_attribute_is_caught_when_assembling(ws: Workspace) -> None:
     edit(ws.root / BREACH_SV, "{{ terms.breach_notice_hours }}", "{{ processor.fax }}")
     result = run(ws, "validate")
     assert result.exit_code == 1
-    assert (f"{BREACH_SV}:3:137: error: undefined placeholder: 'dict object' has no attribute 'fax'"
-            in result.stderr)
+    assert (
+        f"{BREACH_SV}:3:137: error: undefined placeholder: 'dict object' has no attribute 'fax'"
+        in result.stderr
+    )
 
 
 def test_undeclared_term(ws: Workspace) -> None:
@@ -57,8 +67,10 @@ def test_undeclared_term(ws: Workspace) -> None:
 def test_reference_to_unknown_clause(ws: Workspace) -> None:
     edit(ws.root / BREACH_SV, 'ref("security")', 'ref("securty")')
     result = run(ws, "validate")
-    assert ("error: reference to unknown clause 'securty'\n    hint: did you mean 'security'?"
-            in result.stderr)
+    assert (
+        "error: reference to unknown clause 'securty'\n    hint: did you mean 'security'?"
+        in result.stderr
+    )
 
 
 def test_template_syntax_error(ws: Workspace) -> None:
@@ -78,10 +90,14 @@ def test_unsupported_markdown(ws: Workspace) -> None:
 def test_missing_text_file_and_stray_file(ws: Workspace) -> None:
     (ws.root / "clauses/breach/1.en.md").rename(ws.root / "clauses/breach/2.en.md")
     result = run(ws, "validate")
-    assert "clauses/breach/clause.yaml:10:3: error: missing text file 1.en.md for version 1" \
+    assert (
+        "clauses/breach/clause.yaml:10:3: error: missing text file 1.en.md for version 1"
         in result.stderr
-    assert ("clauses/breach/2.en.md:1:1: warning: text file 2.en.md belongs to no declared "
-            "version, variant and language") in result.stderr
+    )
+    assert (
+        "clauses/breach/2.en.md:1:1: warning: text file 2.en.md belongs to no declared "
+        "version, variant and language"
+    ) in result.stderr
 
 
 def test_edition_with_unknown_clause_version(ws: Workspace) -> None:
@@ -98,11 +114,15 @@ def test_clause_id_must_match_folder(ws: Workspace) -> None:
 
 def test_languages_out_of_step_is_a_warning(ws: Workspace) -> None:
     text = (ws.root / "clauses/breach/1.en.md").read_text(encoding="utf-8")
-    (ws.root / "clauses/breach/1.en.md").write_text(text + "\nAn extra paragraph.\n", encoding="utf-8")
+    (ws.root / "clauses/breach/1.en.md").write_text(
+        text + "\nAn extra paragraph.\n", encoding="utf-8"
+    )
     result = run(ws, "validate")
     assert result.exit_code == 0
-    assert ("clauses/breach/1.en.md:1:1: warning: the English text has a different number of "
-            "paragraphs or list items than the Swedish text") in result.stderr
+    assert (
+        "clauses/breach/1.en.md:1:1: warning: the English text has a different number of "
+        "paragraphs or list items than the Swedish text"
+    ) in result.stderr
 
 
 def render_value(value: str) -> str:

@@ -29,8 +29,11 @@ def document(ws: Workspace, lang: str = "sv"):
 
 
 def hostile(ws: Workspace) -> None:
-    edit(ws.root / f"agreements/{CLIENT}/agreement.yaml", "name: Nordisk E-handel AB",
-         f'name: "{HOSTILE}"')
+    edit(
+        ws.root / f"agreements/{CLIENT}/agreement.yaml",
+        "name: Nordisk E-handel AB",
+        f'name: "{HOSTILE}"',
+    )
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -48,7 +51,8 @@ def test_numbering_and_cross_references(ws: Workspace) -> None:
     security = next(c for c in doc.clauses if c.id == "security")
     breach = next(c for c in doc.clauses if c.id == "breach")
     assert f"punkt {breach.number}" in " ".join(
-        "".join(r.text for r in s.runs) for s in security.subclauses)
+        "".join(r.text for r in s.runs) for s in security.subclauses
+    )
     assert security.subclauses[0].number == f"{security.number}.1"
     assert breach.subclauses[1].items[0].label == "(a)"
     assert doc.date == "1 december 2026"
@@ -62,8 +66,11 @@ def test_variant_and_deviation(ws: Workspace) -> None:
     audits = next(c for c in doc.clauses if c.id == "audits")
     assert audits.deviation is not None
     assert "revisionsrapport från en oberoende tredje part" in render_text(doc).decode()
-    edit(ws.root / f"agreements/{CLIENT}/agreement.yaml", "subprocessors: general",
-         "subprocessors: specific")
+    edit(
+        ws.root / f"agreements/{CLIENT}/agreement.yaml",
+        "subprocessors: general",
+        "subprocessors: specific",
+    )
     specific = next(c for c in document(ws).clauses if c.id == "subprocessors")
     assert specific.variant == "specific" and specific != subprocessors
 
@@ -111,10 +118,12 @@ def test_docx_with_hostile_name_is_valid_xml(ws: Workspace) -> None:
 
 
 def test_renders_are_byte_identical(ws: Workspace, tmp_path: Path) -> None:
-    first = render_agreement(ws, CLIENT, formats=("pdf", "docx"), languages=("sv",),
-                             out=tmp_path / "one")
-    second = render_agreement(ws, CLIENT, formats=("pdf", "docx"), languages=("sv",),
-                              out=tmp_path / "two")
+    first = render_agreement(
+        ws, CLIENT, formats=("pdf", "docx"), languages=("sv",), out=tmp_path / "one"
+    )
+    second = render_agreement(
+        ws, CLIENT, formats=("pdf", "docx"), languages=("sv",), out=tmp_path / "two"
+    )
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -122,7 +131,11 @@ def test_renders_are_byte_identical(ws: Workspace, tmp_path: Path) -> None:
 def test_output_names_and_no_temporary_files(ws: Workspace, tmp_path: Path) -> None:
     written = render_agreement(ws, CLIENT, formats=("txt", "html"), out=tmp_path)
     assert [p.name for p in written] == [
-        f"{CLIENT}-v1.sv.txt", f"{CLIENT}-v1.sv.html", f"{CLIENT}-v1.en.txt", f"{CLIENT}-v1.en.html"]
+        f"{CLIENT}-v1.sv.txt",
+        f"{CLIENT}-v1.sv.html",
+        f"{CLIENT}-v1.en.txt",
+        f"{CLIENT}-v1.en.html",
+    ]
     assert sorted(p.name for p in (tmp_path / CLIENT).iterdir()) == sorted(p.name for p in written)
 
 
@@ -150,15 +163,14 @@ def test_pdf_metadata(ws: Workspace, tmp_path: Path) -> None:
 
 def pdf_objects(data: bytes) -> bytes:
     """The PDF with its compressed streams inflated, to search for dictionary entries."""
+    import contextlib
     import re
     import zlib
 
     parts = [data]
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
-        try:
+        with contextlib.suppress(zlib.error):
             parts.append(zlib.decompress(stream))
-        except zlib.error:
-            pass
     return b"".join(parts)
 
 
@@ -169,8 +181,9 @@ def test_pdf_text_is_searchable(ws: Workspace, tmp_path: Path) -> None:
     doc = document(ws)
     path = tmp_path / "a.pdf"
     path.write_bytes(render_pdf(doc, ws.templates))
-    text = subprocess.run([pdftotext, str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = " ".join(text.split())
     for clause in doc.clauses:
         assert clause.title in flat, clause.title
@@ -180,14 +193,16 @@ def test_pdf_text_is_searchable(ws: Workspace, tmp_path: Path) -> None:
     assert all(letter in text for letter in "åäöÅÄÖ")
     assert HOSTILE in flat
     assert "\u2010" not in text and "\u00ad" not in text  # no hyphenation breaks words
-    fonts = subprocess.run([pdffonts, str(path)], capture_output=True, text=True,
-                           check=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(
+        [pdffonts, str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # "emb" column
 
 
 @pytest.mark.tools
-def test_libreoffice_opens_the_docx_and_numbers_it_like_the_text(ws: Workspace,
-                                                                  tmp_path: Path) -> None:
+def test_libreoffice_opens_the_docx_and_numbers_it_like_the_text(
+    ws: Workspace, tmp_path: Path
+) -> None:
     soffice = require_tool("soffice")
     hostile(ws)
     doc = document(ws)
@@ -195,14 +210,32 @@ def test_libreoffice_opens_the_docx_and_numbers_it_like_the_text(ws: Workspace,
     path.write_bytes(render_docx(doc, ws.templates))
     profile = (tmp_path / "profile").as_uri()
     for target in ("pdf", "txt:Text (encoded):UTF8"):
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
-                        "--convert-to", target, "--outdir", str(tmp_path), str(path)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(tmp_path),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     assert (tmp_path / "a.pdf").stat().st_size > 10_000
-    lines = [line.strip() for line in (tmp_path / "a.txt").read_text(encoding="utf-8-sig")
-             .splitlines() if line.strip()]
+    lines = [
+        line.strip()
+        for line in (tmp_path / "a.txt").read_text(encoding="utf-8-sig").splitlines()
+        if line.strip()
+    ]
     expected = []
     for line in model_lines(doc, numbered=True):
-        expected += [cell.strip() for cell in line.split(" | ") for cell in cell.split(" / ")] \
-            if " | " in line else [line]
+        expected += (
+            [cell.strip() for cell in line.split(" | ") for cell in cell.split(" / ")]
+            if " | " in line
+            else [line]
+        )
     assert lines == expected

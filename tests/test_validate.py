@@ -29,8 +29,11 @@ def test_five_faults_in_three_files_are_all_reported(ws: Workspace) -> None:
     edit(root / AGREEMENT, "org_no: 556677-8899", "org_no: 556677-8898")  # bad check digit
     edit(root / SUBPROCESSORS, "version: 1\n", "version: one\n")  # wrong type
     edit(root / SUBPROCESSORS, "subprocessors:\n", "version: 2\nsubprocessors:\n")  # duplicate key
-    edit(root / "dpagen.yaml", "      phone: +46 8 555 010 00\n",
-         "      phone: +46 8 555 010 00\n      titel: Avtal\n")  # unknown key
+    edit(
+        root / "dpagen.yaml",
+        "      phone: +46 8 555 010 00\n",
+        "      phone: +46 8 555 010 00\n      titel: Avtal\n",
+    )  # unknown key
     result = run(ws, "validate")
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -45,15 +48,18 @@ def test_five_faults_in_three_files_are_all_reported(ws: Workspace) -> None:
         "    hint: remove one of the two entries\n"
         "dpagen.yaml:16:7: error: unknown key 'titel' in processor.contacts.admin\n"
         "    hint: known keys here: email, name, phone, role\n"
-        "5 errors, 0 warnings.\n")
+        "5 errors, 0 warnings.\n"
+    )
     assert "Traceback" not in result.output
 
 
 def test_misspelt_key_gets_a_suggestion(ws: Workspace) -> None:
     edit(ws.root / AGREEMENT, "  main_agreement:", "  main_agrement:")
     result = run(ws, "validate")
-    assert f"{AGREEMENT}:27:3: error: unknown key 'main_agrement' in agreement\n" \
-           "    hint: did you mean 'main_agreement'?\n" in result.stderr
+    assert (
+        f"{AGREEMENT}:27:3: error: unknown key 'main_agrement' in agreement\n"
+        "    hint: did you mean 'main_agreement'?\n" in result.stderr
+    )
     assert "missing required key 'main_agreement' in agreement" in result.stderr
 
 
@@ -63,10 +69,16 @@ def test_json_output_lists_problems(ws: Workspace) -> None:
     assert result.exit_code == 1
     import json
 
-    assert json.loads(result.stdout) == [{
-        "path": AGREEMENT, "line": 14, "column": 14, "severity": "error",
-        "message": "client.contacts.admin.email: 'sara.nystrom' is not a valid e-mail address",
-        "hint": "write an address like name@example.se"}]
+    assert json.loads(result.stdout) == [
+        {
+            "path": AGREEMENT,
+            "line": 14,
+            "column": 14,
+            "severity": "error",
+            "message": "client.contacts.admin.email: 'sara.nystrom' is not a valid e-mail address",
+            "hint": "write an address like name@example.se",
+        }
+    ]
 
 
 def test_every_broken_file_at_once(ws: Workspace) -> None:
@@ -90,10 +102,13 @@ def test_unknown_edition_variant_and_term(ws: Workspace) -> None:
     edit(ws.root / AGREEMENT, "  subprocessors: general", "  subprocessors: generel")
     edit(ws.root / AGREEMENT, "  breach_notice_hours: 24", "  breach_notice_hour: 24")
     result = run(ws, "validate")
-    assert ("error: clause 'subprocessors' has no variant 'generel'\n"
-            "    hint: variants: general, specific") in result.stderr
-    assert ("error: unknown term 'breach_notice_hour'\n"
-            "    hint: did you mean 'breach_notice_hours'?") in result.stderr
+    assert (
+        "error: clause 'subprocessors' has no variant 'generel'\n"
+        "    hint: variants: general, specific"
+    ) in result.stderr
+    assert (
+        "error: unknown term 'breach_notice_hour'\n    hint: did you mean 'breach_notice_hours'?"
+    ) in result.stderr
     edit(ws.root / "dpagen.yaml", 'edition: "2026.1"', 'edition: "2026.2"')
     result = run(ws, "validate")
     assert "dpagen.yaml:31:12: error: unknown edition '2026.2'" in result.stderr
@@ -110,18 +125,26 @@ def test_term_type_and_range(ws: Workspace) -> None:
 def test_deviation_for_unknown_clause_and_missing_language(ws: Workspace) -> None:
     edit(ws.root / AGREEMENT, "  - clause: audits", "  - clause: audit")
     result = run(ws, "validate")
-    assert ("error: deviation for clause 'audit', which is not in edition 2026.1\n"
-            "    hint: did you mean 'audits'?") in result.stderr
+    assert (
+        "error: deviation for clause 'audit', which is not in edition 2026.1\n"
+        "    hint: did you mean 'audits'?"
+    ) in result.stderr
 
 
 def test_missing_annex_file(ws: Workspace) -> None:
     (ws.root / SUBPROCESSORS).unlink()
     result = run(ws, "validate")
-    assert f"{AGREEMENT}:2:1: error: annex file annexes/subprocessors.yaml is missing" in result.stderr
+    assert (
+        f"{AGREEMENT}:2:1: error: annex file annexes/subprocessors.yaml is missing" in result.stderr
+    )
 
 
 def test_missing_translation_of_an_annex_value(ws: Workspace) -> None:
-    edit(ws.root / SUBPROCESSORS, "en: EU standard contractual clauses", "fi: EU standard contractual clauses")
+    edit(
+        ws.root / SUBPROCESSORS,
+        "en: EU standard contractual clauses",
+        "fi: EU standard contractual clauses",
+    )
     result = run(ws, "validate")
     assert "error: transfer_mechanism" in result.stderr or "error: subprocessors.2" in result.stderr
 

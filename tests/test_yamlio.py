@@ -27,14 +27,16 @@ def test_values_keep_their_positions() -> None:
 def test_duplicate_key_is_positioned_and_the_rest_is_kept() -> None:
     assert only_problem("a: 1\nb: 2\na: 3\n") == (
         "x.yaml:3:1: error: duplicate key 'a' (first defined on line 1)\n"
-        "    hint: remove one of the two entries")
+        "    hint: remove one of the two entries"
+    )
     doc, _ = parse_yaml("a: 1\nb: 2\na: 3\n", FILE)
     assert doc.data == {"a": 1, "b": 2}
 
 
 def test_tab_indentation() -> None:
     assert only_problem("a:\n\tb: 1\n").startswith(
-        "x.yaml:2:1: error: tab character used for indentation")
+        "x.yaml:2:1: error: tab character used for indentation"
+    )
 
 
 def test_python_tags_are_refused() -> None:
@@ -52,7 +54,8 @@ def test_syntax_error() -> None:
 
 def test_invalid_date() -> None:
     assert only_problem("d: 2026-13-01\n").startswith(
-        "x.yaml:1:4: error: '2026-13-01' is not a valid date")
+        "x.yaml:1:4: error: '2026-13-01' is not a valid date"
+    )
 
 
 def test_recursive_alias() -> None:
@@ -61,7 +64,7 @@ def test_recursive_alias() -> None:
 
 def test_alias_bomb_is_bounded() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]" for i in range(1, 9)]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     assert "too large" in only_problem("\n".join(lines) + "\n")
 
 
@@ -74,7 +77,8 @@ def test_bad_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"a: ok\nb: \xff\xfe\n")
     _, problems = load_yaml(path)
     assert [(p.line, p.column, p.message) for p in problems] == [
-        (2, 4, "file is not valid UTF-8 text")]
+        (2, 4, "file is not valid UTF-8 text")
+    ]
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -29,8 +29,9 @@ def render_docx(doc: Document, templates: Path) -> bytes:
 
     path = templates / TEMPLATE
     if not path.is_file():
-        raise RenderError(f"template {path} is missing",
-                          "restore it from a new workspace made with 'dpagen init'")
+        raise RenderError(
+            f"template {path} is missing", "restore it from a new workspace made with 'dpagen init'"
+        )
     try:
         template = DocxTemplate(str(path))
         context = {

@@ -28,11 +28,16 @@ def render_html(doc: Document, templates: Path) -> bytes:
     """The agreement as a standalone HTML page (UTF-8) using ``templates/agreement.html``."""
     try:
         template = layout_environment(templates).get_template(TEMPLATE)
-        html = template.render(doc=doc, party_names=" / ".join(p.name for p in doc.parties),
-                               draft_word=Labels(doc.lang)("draft"))
+        html = template.render(
+            doc=doc,
+            party_names=" / ".join(p.name for p in doc.parties),
+            draft_word=Labels(doc.lang)("draft"),
+        )
     except jinja2.TemplateNotFound:
-        raise RenderError(f"template {templates / TEMPLATE} is missing",
-                          "restore it from a new workspace made with 'dpagen init'") from None
+        raise RenderError(
+            f"template {templates / TEMPLATE} is missing",
+            "restore it from a new workspace made with 'dpagen init'",
+        ) from None
     except jinja2.TemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = f"{templates / TEMPLATE}:{line}" if line else str(templates / TEMPLATE)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +49,23 @@ def render_pdf(doc: Document, templates: Path) -> bytes:
     fetcher_class, refused = _fetcher_class()
     html = render_html(doc, templates)
     folder = templates.resolve()
+    # Without HarfBuzz subsetting WeasyPrint falls back to fontTools, which stamps fonts with
+    # the clock unless SOURCE_DATE_EPOCH is set; the agreement date keeps output reproducible.
+    epoch = dt.datetime.fromisoformat(doc.iso_date).replace(tzinfo=dt.UTC).timestamp()
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
     try:
-        document = weasyprint.HTML(string=html.decode("utf-8"), base_url=folder.as_uri() + "/",
-                                   url_fetcher=fetcher_class(folder))
+        document = weasyprint.HTML(
+            string=html.decode("utf-8"),
+            base_url=folder.as_uri() + "/",
+            url_fetcher=fetcher_class(folder),
+        )
         pdf: bytes = document.write_pdf()
     except refused as exc:
         raise RenderError(str(exc), "templates may only use files inside templates/") from None
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
     return pdf

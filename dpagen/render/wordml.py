@@ -49,8 +49,9 @@ def paragraph(style: str, runs: Runs) -> str:
 
 
 _BORDER = '<w:{side} w:val="single" w:sz="4" w:space="0" w:color="999999"/>'
-_GRID = "".join(_BORDER.format(side=side) for side in
-                ("top", "left", "bottom", "right", "insideH", "insideV"))
+_GRID = "".join(
+    _BORDER.format(side=side) for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+)
 
 
 def table(data: Table, kind: str) -> str:
@@ -63,27 +64,33 @@ def table(data: Table, kind: str) -> str:
         f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>',
         borders,
         '<w:tblLayout w:type="fixed"/>',
-        '<w:tblCellMar><w:left w:w="85" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>',
+        '<w:tblCellMar><w:left w:w="85" w:type="dxa"/>',
+        '<w:right w:w="85" w:type="dxa"/></w:tblCellMar>',
         "</w:tblPr><w:tblGrid>",
         "".join(f'<w:gridCol w:w="{width}"/>' for width in widths),
         "</w:tblGrid>",
     ]
     if data.header:
-        parts.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>')
+        parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
         shade = '<w:shd w:val="clear" w:color="auto" w:fill="ECEFF3"/>' if kind == "data" else ""
         for width, text in zip(widths, data.header, strict=True):
-            parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>'
-                         f'{paragraph("DpaTableHeader", _runs(text))}</w:tc>')
+            parts.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>'
+                f"{paragraph('DpaTableHeader', _runs(text))}</w:tc>"
+            )
         parts.append("</w:tr>")
     for row in data.rows:
         parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for column, (width, lines) in enumerate(zip(widths, row, strict=True)):
             label = not data.header and column == 0
             shade = '<w:shd w:val="clear" w:color="auto" w:fill="F5F6F8"/>' if label else ""
-            cell = "".join(paragraph("DpaTableHeader" if label else "DpaTableText", _runs(line))
-                           for line in lines) or paragraph("DpaTableText", ())
-            parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>'
-                         f"{cell}</w:tc>")
+            cell = "".join(
+                paragraph("DpaTableHeader" if label else "DpaTableText", _runs(line))
+                for line in lines
+            ) or paragraph("DpaTableText", ())
+            parts.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>{cell}</w:tc>'
+            )
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
     return "".join(parts)
