@@ -213,5 +213,5 @@ def _subprocessors(doc: Document, lang: str, label: Labels, localize: Localize) 
         for key in ("name", "service", "location", "transfer", "authorised")
     )
     return [
-        Section(label("annexes.subprocessors"), Table(header, tuple(rows), (24, 34, 12, 16, 14)))
+        Section(label("annexes.subprocessors"), Table(header, tuple(rows), (21, 29, 11, 24, 15)))
     ]

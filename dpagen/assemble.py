@@ -238,7 +238,8 @@ class _Assembler:
                 label("sign_place_date"),
                 label("sign_signature"),
             ),
-            header=label("header", title=title, id=meta["id"], version=meta["version"]),
+            header=(f"{label('draft')} · " if draft else "")
+            + label("header", title=title, id=meta["id"], version=meta["version"]),
             page_word=label("page"),
             of_word=label("of"),
             draft=draft,
