@@ -42,6 +42,8 @@ class _Assembler:
         self.problems: list[Problem] = []
         self.numbers = {clause_id: n for n, (clause_id, _) in enumerate(self.edition.clauses, 1)}
         self.annex_numbers = {kind: n for n, kind in enumerate(self.edition.annexes, 1)}
+        self.sub_refs: list[tuple[str, int, tuple[Path, str, int]]] = []
+        self.current: tuple[Path, str, int] = (Path(), "", 0)
 
     def localize(self, doc: YamlDocument, value: Any, path: tuple[Any, ...]) -> str:
         if isinstance(value, dict):
@@ -67,8 +69,36 @@ class _Assembler:
             raise _ReferenceError(
                 f"ref('{clause_id}'): clause '{clause_id}' is not in edition {self.edition.id}"
             )
-        number = f"{self.numbers[clause_id]}.{sub}" if sub else str(self.numbers[clause_id])
+        number = str(self.numbers[clause_id])
+        if sub is not None:
+            self.sub_refs.append((clause_id, sub, self.current))
+            number += f".{sub}"
         return f"{self.label('clause_ref')} {number}"
+
+    def check_sub_refs(self, clauses: list[Clause]) -> None:
+        """A ``ref(id, n)`` must name a numbered paragraph that exists."""
+        counts = {c.id: len(c.subclauses) if len(c.subclauses) > 1 else 0 for c in clauses}
+        for clause_id, sub, (path, source, offset) in self.sub_refs:
+            if clause_id in counts and not 1 <= sub <= counts[clause_id]:
+                line = next(
+                    (
+                        n
+                        for n, text in enumerate(source.splitlines(), 1)
+                        if "ref(" in text and clause_id in text and str(sub) in text
+                    ),
+                    1,
+                )
+                self.problems.append(
+                    Problem(
+                        path,
+                        line + offset,
+                        clausetext.line_of(source, line, "ref("),
+                        f"ref('{clause_id}', {sub}): clause '{clause_id}' has "
+                        f"{counts[clause_id] or 'no numbered'} paragraph"
+                        f"{'' if counts[clause_id] == 1 else 's'}",
+                        "refer to an existing paragraph, or to the whole clause with ref(id)",
+                    )
+                )
 
     def annex(self, kind: str) -> str:
         if kind not in self.annex_numbers:
@@ -156,6 +186,7 @@ class _Assembler:
     def _run(
         self, source: str, path: Path, context: dict[str, Any], offset: int
     ) -> clausetext.ParsedClause | None:
+        self.current = (path, source, offset)
         try:
             template = clausetext.compile_text(source, path)
             text = clausetext.render_text(template, source, path, context)
@@ -192,6 +223,7 @@ class _Assembler:
             clause = self.clause(clause_id, version, context)
             if clause is not None:
                 clauses.append(clause)
+        self.check_sub_refs(clauses)
         annexes = []
         for kind, number in self.annex_numbers.items():
             doc = self.agreement.annexes.get(kind)

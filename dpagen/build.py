@@ -35,9 +35,9 @@ def _renderer(fmt: str) -> Renderer:
     return lambda doc, _templates: render_text(doc)
 
 
-def output_name(client: str, version: int, lang: str, fmt: str) -> str:
-    """The file name of one rendered document."""
-    return f"{client}-v{version}.{lang}.{fmt}"
+def output_name(client: str, version: int, lang: str, fmt: str, *, draft: bool = False) -> str:
+    """The file name of one rendered document; drafts never take a final document's name."""
+    return f"{client}-v{version}{'-draft' if draft else ''}.{lang}.{fmt}"
 
 
 def render_agreement(
@@ -76,7 +76,7 @@ def render_agreement(
     for lang in langs:
         doc = assemble(inputs, client, lang, draft=draft)
         for fmt in formats:
-            path = folder / output_name(client, doc.version, lang, fmt)
+            path = folder / output_name(client, doc.version, lang, fmt, draft=draft)
             write_atomic(path, _renderer(fmt)(doc, ws.templates))
             written.append(path)
     return written

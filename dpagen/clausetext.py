@@ -26,6 +26,12 @@ from .errors import Problem
 from .model import Run, Runs
 
 CONTEXT_NAMES = frozenset({"processor", "controller", "agreement", "terms", "ref", "annex", "lang"})
+PARTY_ATTRIBUTES = ("name", "org_no", "address", "signatory")
+CONTEXT_ATTRIBUTES = {
+    "processor": PARTY_ATTRIBUTES,
+    "controller": PARTY_ATTRIBUTES,
+    "agreement": ("id", "version", "date", "main_agreement", "main_agreement_date"),
+}
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -139,6 +145,8 @@ def _explain(exc: Exception) -> tuple[str, str | None, str]:
     if isinstance(exc, jinja2.UndefinedError):
         name = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", text)
         needle = next((group for group in name.groups() if group), None) if name else None
+        if name and name.group(2):
+            text = f"no value named '{name.group(2)}'"
         return (
             f"undefined placeholder: {text}",
             needle,
@@ -269,6 +277,7 @@ class Usage:
     """What a clause text refers to: names, terms, clause references and annexes, with lines."""
 
     names: dict[str, int]
+    attributes: dict[tuple[str, str], int]  # ("processor", "name") → line
     terms: dict[str, int]
     refs: dict[str, int]
     annexes: dict[str, int]
@@ -285,9 +294,12 @@ def usage(template_source: str) -> Usage:
     for node in tree.find_all(nodes.Name):
         if node.ctx == "load" and node.name not in assigned:
             names.setdefault(node.name, node.lineno)
+    attributes: dict[tuple[str, str], int] = {}
     for attribute in tree.find_all(nodes.Getattr):
         if isinstance(attribute.node, nodes.Name) and attribute.node.name == "terms":
             terms.setdefault(attribute.attr, attribute.lineno)
+        elif isinstance(attribute.node, nodes.Name) and attribute.node.name in CONTEXT_ATTRIBUTES:
+            attributes.setdefault((attribute.node.name, attribute.attr), attribute.lineno)
     for item in tree.find_all(nodes.Getitem):
         if (
             isinstance(item.node, nodes.Name)
@@ -301,7 +313,7 @@ def usage(template_source: str) -> Usage:
             if isinstance(first, nodes.Const) and isinstance(first.value, str):
                 target = refs if call.node.name == "ref" else annexes
                 target.setdefault(first.value, call.lineno)
-    return Usage(names, terms, refs, annexes)
+    return Usage(names, attributes, terms, refs, annexes)
 
 
 def line_of(source: str, line: int, needle: str) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import Problem
 from .library import Edition, Library, check_term_value, load_library
-from .schema import LANGUAGES, validate_loaded
+from .schema import LANGUAGES, is_valid_orgnr, validate_loaded
 from .workspace import Workspace
 from .yamlio import Document, load_yaml
 
@@ -70,7 +70,18 @@ def load_inputs(ws: Workspace, clients: list[str] | None = None) -> tuple[Inputs
     inputs = Inputs(ws, config, library)
     problems += _check_defaults(inputs)
     for client in ws.clients() if clients is None else clients:
-        folder = ws.client_dir(client)
+        folder = ws.client_dir(client, must_exist=clients is not None)
+        if not (folder / "agreement.yaml").is_file():
+            problems.append(
+                Problem(
+                    folder,
+                    1,
+                    1,
+                    f"client folder '{client}' has no agreement.yaml",
+                    f"create it with 'dpagen new {client} ...' or remove the folder",
+                )
+            )
+            continue
         agreement, found = _load_agreement(inputs, client, folder)
         problems += found
         if agreement is not None:
@@ -95,7 +106,8 @@ def _check_defaults(inputs: Inputs) -> list[Problem]:
     for name, value in (inputs.defaults.get("terms") or {}).items():
         path = ("defaults", "terms", name)
         if name not in known:
-            problems.append(_unknown_term(inputs.config, path, name, known))
+            if not inputs.library.broken:  # the term may belong to a clause that failed to load
+                problems.append(_unknown_term(inputs.config, path, name, known))
         else:
             problems += check_term_value(known[name], value, inputs.config, path)
     return problems
@@ -194,9 +206,24 @@ def _resolve_terms(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
     for name, value in given.items():
         path = ("terms", name)
         if name not in specs:
-            problems.append(_unknown_term(agreement.doc, path, name, specs))
+            if not inputs.library.broken:  # the term may belong to a clause that failed to load
+                problems.append(_unknown_term(agreement.doc, path, name, specs))
         else:
             problems += check_term_value(specs[name], value, agreement.doc, path)
+            spec = specs[name]
+            chosen = agreement.variants.get(spec.clause)
+            if spec.variants and chosen not in spec.variants:
+                problems.append(
+                    agreement.doc.problem(
+                        path,
+                        f"term '{name}' has no effect: it applies to the "
+                        f"{' or '.join(spec.variants)} variant of '{spec.clause}', "
+                        f"which uses {chosen}",
+                        "remove it, or choose that variant under variants:",
+                        key=True,
+                        severity="warning",
+                    )
+                )
     for name, spec in specs.items():
         if spec.variants and agreement.variants.get(spec.clause) not in spec.variants:
             continue
@@ -259,6 +286,27 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
     return problems
 
 
+def _check_swedish_numbers(doc: Document) -> list[Problem]:
+    """Organisation numbers of Swedish sub-processors must be valid Swedish numbers."""
+    problems: list[Problem] = []
+    for index, entry in enumerate(doc.get("subprocessors", default=[]) or []):
+        if not isinstance(entry, dict):
+            continue
+        number = entry.get("org_no")
+        swedish = entry.get("location") == "SE" and isinstance(number, str) and bool(number)
+        if swedish and not is_valid_orgnr(str(number)):
+            problems.append(
+                doc.problem(
+                    ("subprocessors", index, "org_no"),
+                    f"subprocessors.{index}.org_no: '{number}' is not a valid Swedish "
+                    "organisation number",
+                    "write it as NNNNNN-NNNN and check the digits; the last digit is a check "
+                    "digit (for a company registered abroad, give its location)",
+                )
+            )
+    return problems
+
+
 def _load_annexes(agreement: AgreementInput, folder: Path) -> list[Problem]:
     assert agreement.edition is not None
     problems: list[Problem] = []
@@ -276,6 +324,8 @@ def _load_annexes(agreement: AgreementInput, folder: Path) -> list[Problem]:
             continue
         doc, loaded = load_yaml(path)
         found = validate_loaded(doc, loaded, f"annex_{kind}")
+        if kind == "subprocessors" and doc.data is not None:
+            found += _check_swedish_numbers(doc)
         problems += found
         if not has_errors(found):
             agreement.annexes[kind] = doc

@@ -80,6 +80,7 @@ class Library:
     doc: Document
     clauses: dict[str, ClauseDef] = field(default_factory=dict)
     editions: dict[str, Edition] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)  # clause folders whose clause.yaml is invalid
     _sources: dict[Path, str] = field(default_factory=dict)
 
     def source(self, path: Path) -> str:
@@ -123,6 +124,8 @@ def load_library(ws: Workspace) -> tuple[Library, list[Problem]]:
             problems += clause_problems
             if clause is not None:
                 library.clauses[clause.id] = clause
+            else:  # reported once; references to it are not reported again
+                library.broken.add(folder.name)
     problems += _load_editions(library)
     for clause in library.clauses.values():
         problems += _check_texts(library, clause)
@@ -197,7 +200,7 @@ def _load_clause(folder: Path) -> tuple[ClauseDef | None, list[Problem]]:
                         doc.problem(
                             ("versions", version),
                             f"missing text file {text.name} for version {version}",
-                            f"create {text.relative_to(folder.parent)}",
+                            f"create {text.relative_to(folder.parent.parent)}",
                             key=True,
                         )
                     )
@@ -276,7 +279,9 @@ def _load_editions(library: Library) -> list[Problem]:
             if not version_text.isdigit():
                 continue
             version = int(version_text)
-            if clause is None:
+            if clause is None and clause_id in library.broken:
+                pass
+            elif clause is None:
                 close = difflib.get_close_matches(clause_id, list(library.clauses), n=1)
                 problems.append(
                     doc.problem(
@@ -368,6 +373,21 @@ def _check_text(
                     "use processor, controller, agreement, terms, ref() or annex()",
                 )
             )
+    for (name, attribute), line in used.attributes.items():
+        known = clausetext.CONTEXT_ATTRIBUTES[name]
+        if attribute not in known:
+            close = difflib.get_close_matches(attribute, known, n=1)
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    clausetext.line_of(source, line, attribute),
+                    f"unknown placeholder '{name}.{attribute}'",
+                    f"did you mean '{name}.{close[0]}'?"
+                    if close
+                    else f"{name} has: {', '.join(known)}",
+                )
+            )
     for name, line in used.terms.items():
         if name not in clause.terms:
             problems.append(
@@ -380,7 +400,7 @@ def _check_text(
                 )
             )
     for target, line in used.refs.items():
-        if target not in library.clauses:
+        if target not in library.clauses and target not in library.broken:
             close = difflib.get_close_matches(target, list(library.clauses), n=1)
             problems.append(
                 Problem(

@@ -153,10 +153,22 @@ def validate(doc: Document, schema_name: str) -> list[Problem]:
     schema = load_schema(schema_name)
     validator = _Validator(schema, schema_registry=_registry(), allow_unknown=False)
     validator.validate(doc.data)
-    problems: list[Problem] = []
-    for error in _leaves(validator._errors):
-        problems.append(_problem(doc, error, schema))
-    return problems
+    errors = _leaves(validator._errors)
+    suggested: set[tuple[Any, ...]] = (
+        set()
+    )  # a misspelt key is not reported a second time as missing
+    for error in errors:
+        if error.code == cerrors.UNKNOWN_FIELD.code:
+            path = tuple(error.document_path)
+            close = difflib.get_close_matches(str(path[-1]), _known_keys(schema, path[:-1]), n=1)
+            suggested.update((*path[:-1], key) for key in close)
+    return [
+        _problem(doc, error, schema)
+        for error in errors
+        if not (
+            error.code == cerrors.REQUIRED_FIELD.code and tuple(error.document_path) in suggested
+        )
+    ]
 
 
 def validate_loaded(doc: Document, problems: list[Problem], schema_name: str) -> list[Problem]:

@@ -48,14 +48,42 @@ def test_undefined_placeholder_names_file_and_line(ws: Workspace) -> None:
     assert "error: unknown placeholder 'client_name'" in result.stderr
 
 
-def test_undefined_attribute_is_caught_when_assembling(ws: Workspace) -> None:
-    edit(ws.root / BREACH_SV, "{{ terms.breach_notice_hours }}", "{{ processor.fax }}")
+def test_unknown_attribute_is_caught_without_any_client(ws: Workspace) -> None:
+    edit(ws.root / BREACH_SV, "{{ terms.breach_notice_hours }}", "{{ processor.nme }}")
+    __import__("shutil").rmtree(ws.root / "agreements/nordisk-ehandel")
     result = run(ws, "validate")
     assert result.exit_code == 1
+    assert result.stderr == (
+        f"{BREACH_SV}:3:137: error: unknown placeholder 'processor.nme'\n"
+        "    hint: did you mean 'processor.name'?\n1 error, 0 warnings.\n"
+    )
+
+
+def test_undefined_value_at_run_time_names_the_line(ws: Workspace) -> None:
+    edit(ws.root / BREACH_SV, "{{ terms.breach_notice_hours }}", "{{ agreement.main_agreement.x }}")
+    result = run(ws, "validate")
+    assert result.exit_code == 1
+    assert f"{BREACH_SV}:3:" in result.stderr
+    assert "error: undefined placeholder: no value named 'x'" in result.stderr
+
+
+def test_sub_clause_reference_must_exist(ws: Workspace) -> None:
+    edit(ws.root / BREACH_SV, 'ref("security")', 'ref("security", 9)')
+    result = run(ws, "validate")
     assert (
-        f"{BREACH_SV}:3:137: error: undefined placeholder: 'dict object' has no attribute 'fax'"
+        "error: ref('security', 9): clause 'security' has 5 paragraphs\n"
+        "    hint: refer to an existing paragraph, or to the whole clause with ref(id)"
         in result.stderr
     )
+    edit(ws.root / BREACH_SV, 'ref("security", 9)', 'ref("security", 2)')
+    assert run(ws, "validate").exit_code == 0
+
+
+def test_broken_clause_file_is_reported_once(ws: Workspace) -> None:
+    edit(ws.root / "clauses/breach/clause.yaml", "covers: [", "covers: [art99, ")
+    result = run(ws, "validate")
+    assert result.stderr.count(": error: ") == 1
+    assert "error: covers.0: unknown requirement tag 'art99'" in result.stderr
 
 
 def test_undeclared_term(ws: Workspace) -> None:
