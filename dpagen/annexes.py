@@ -128,7 +128,7 @@ def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -
             for key in ("system", "owner", "access", "location", "local_copies")
         )
         sections.append(
-            Section(label("instructions.systems"), Table(header, system_rows, (20, 18, 30, 14, 18)))
+            Section(label("instructions.systems"), Table(header, system_rows, (26, 18, 34, 10, 12)))
         )
     if data.get("retention"):
         keys = ("data", "period", "action", "responsible")
@@ -213,5 +213,5 @@ def _subprocessors(doc: Document, lang: str, label: Labels, localize: Localize) 
         for key in ("name", "service", "location", "transfer", "authorised")
     )
     return [
-        Section(label("annexes.subprocessors"), Table(header, tuple(rows), (21, 29, 11, 24, 15)))
+        Section(label("annexes.subprocessors"), Table(header, tuple(rows), (19, 34, 11, 22, 14)))
     ]

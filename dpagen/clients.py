@@ -23,12 +23,11 @@ class ClientSummary:
 def list_clients(ws: Workspace) -> list[ClientSummary]:
     """A summary of every client; unreadable files show as such rather than failing."""
     config, _ = load_yaml(ws.config_file)
-    defaults = config.get("defaults", default={}) or {}
+    defaults = config.mapping("defaults")
     summaries = []
     for client in ws.clients():
         doc, problems = load_yaml(ws.agreement_file(client))
-        meta = doc.get("agreement", default={}) or {}
-        meta = meta if isinstance(meta, dict) else {}
+        meta = doc.mapping("agreement")
         languages = meta.get("languages") or defaults.get("languages") or ["sv"]
         summaries.append(
             ClientSummary(

@@ -51,14 +51,12 @@ class Inputs:
     @property
     def processor(self) -> dict[str, Any]:
         """The processor's identity from ``dpagen.yaml``."""
-        data: dict[str, Any] = self.config.get("processor", default={})
-        return data
+        return self.config.mapping("processor")
 
     @property
     def defaults(self) -> dict[str, Any]:
         """The ``defaults`` of ``dpagen.yaml``."""
-        data: dict[str, Any] = self.config.get("defaults", default={}) or {}
-        return data
+        return self.config.mapping("defaults")
 
 
 def load_inputs(ws: Workspace, clients: list[str] | None = None) -> tuple[Inputs, list[Problem]]:
@@ -103,7 +101,7 @@ def _check_defaults(inputs: Inputs) -> list[Problem]:
             inputs.library.edition_problem(edition, inputs.config, ("defaults", "edition"))
         )
     known = inputs.library.all_terms()
-    for name, value in (inputs.defaults.get("terms") or {}).items():
+    for name, value in inputs.config.mapping("defaults", "terms").items():
         path = ("defaults", "terms", name)
         if name not in known:
             if not inputs.library.broken:  # the term may belong to a clause that failed to load
@@ -129,8 +127,9 @@ def _load_agreement(
     if doc.data is None or not isinstance(doc.data, dict):
         return None, problems
     agreement = AgreementInput(client, doc)
-    meta = doc.get("agreement", default={}) or {}
+    meta = doc.mapping("agreement")
     languages = meta.get("languages") or inputs.defaults.get("languages") or ["sv"]
+    languages = languages if isinstance(languages, list) else ["sv"]
     agreement.languages = tuple(lang for lang in LANGUAGES if lang in languages)
     edition_id = meta.get("edition") or inputs.defaults.get("edition")
     library = inputs.library
@@ -159,7 +158,7 @@ def _resolve_variants(inputs: Inputs, agreement: AgreementInput) -> list[Problem
     problems: list[Problem] = []
     library = inputs.library
     in_edition = [clause_id for clause_id, _ in agreement.edition.clauses]
-    chosen = agreement.doc.get("variants", default={}) or {}
+    chosen = agreement.doc.mapping("variants")
     for clause_id, variant in chosen.items():
         path = ("variants", clause_id)
         clause = library.clauses.get(clause_id)
@@ -179,7 +178,7 @@ def _resolve_variants(inputs: Inputs, agreement: AgreementInput) -> list[Problem
                     path, f"clause '{clause_id}' has no variants", "remove this line", key=True
                 )
             )
-        elif variant not in clause.variants:
+        elif not isinstance(variant, str) or variant not in clause.variants:
             problems.append(
                 agreement.doc.problem(
                     path,
@@ -191,9 +190,8 @@ def _resolve_variants(inputs: Inputs, agreement: AgreementInput) -> list[Problem
         clause = library.clauses.get(clause_id)
         if clause is not None:
             wanted = chosen.get(clause_id)
-            agreement.variants[clause_id] = (
-                wanted if wanted in clause.variants else clause.default_variant()
-            )
+            valid = isinstance(wanted, str) and wanted in clause.variants
+            agreement.variants[clause_id] = wanted if valid else clause.default_variant()
     return problems
 
 
@@ -201,8 +199,8 @@ def _resolve_terms(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
     assert agreement.edition is not None
     problems: list[Problem] = []
     specs = inputs.library.edition_terms(agreement.edition)
-    given = agreement.doc.get("terms", default={}) or {}
-    defaults = inputs.defaults.get("terms") or {}
+    given = agreement.doc.mapping("terms")
+    defaults = inputs.config.mapping("defaults", "terms")
     for name, value in given.items():
         path = ("terms", name)
         if name not in specs:
@@ -248,7 +246,7 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
     assert agreement.edition is not None
     problems: list[Problem] = []
     in_edition = [clause_id for clause_id, _ in agreement.edition.clauses]
-    for index, deviation in enumerate(agreement.doc.get("deviations", default=[]) or []):
+    for index, deviation in enumerate(agreement.doc.sequence("deviations")):
         clause_id = deviation.get("clause") if isinstance(deviation, dict) else None
         if not isinstance(clause_id, str):
             continue
@@ -272,7 +270,8 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
                     "merge the two deviations into one",
                 )
             )
-        texts = deviation.get("text") or {}
+        texts = deviation.get("text")
+        texts = texts if isinstance(texts, dict) else {}
         for lang in agreement.languages:
             if not texts.get(lang):
                 problems.append(
@@ -289,7 +288,7 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
 def _check_swedish_numbers(doc: Document) -> list[Problem]:
     """Organisation numbers of Swedish sub-processors must be valid Swedish numbers."""
     problems: list[Problem] = []
-    for index, entry in enumerate(doc.get("subprocessors", default=[]) or []):
+    for index, entry in enumerate(doc.sequence("subprocessors")):
         if not isinstance(entry, dict):
             continue
         number = entry.get("org_no")

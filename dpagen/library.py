@@ -266,11 +266,11 @@ def check_term_value(
 def _load_editions(library: Library) -> list[Problem]:
     problems: list[Problem] = []
     doc = library.doc
-    for index, data in enumerate(doc.get("editions", default=[]) or []):
+    for index, data in enumerate(doc.sequence("editions")):
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             continue
         refs: list[tuple[str, int]] = []
-        for position, ref in enumerate(data.get("clauses") or []):
+        for position, ref in enumerate(doc.sequence("editions", index, "clauses")):
             if not isinstance(ref, str) or "@" not in ref:
                 continue
             clause_id, _, version_text = ref.partition("@")
@@ -306,11 +306,14 @@ def _load_editions(library: Library) -> list[Problem]:
             problems.append(
                 doc.problem(("editions", index, "id"), f"edition '{data['id']}' is defined twice")
             )
+        date = data.get("date")
         library.editions[data["id"]] = Edition(
             id=data["id"],
-            date=data.get("date") or dt.date.min,
+            date=date if isinstance(date, dt.date) else dt.date.min,
             clauses=tuple(refs),
-            annexes=tuple(data.get("annexes") or ()),
+            annexes=tuple(
+                kind for kind in doc.sequence("editions", index, "annexes") if kind in ANNEX_KINDS
+            ),
             index=index,
         )
     return problems

@@ -86,6 +86,8 @@ def new_client(ws: Workspace, client: str, name: str, org_no: str) -> list[Path]
                 choices = ", ".join(clause.variants)
                 variants += f"  {clause_id}: {clause.default_variant()}   # {choices}\n"
     variants_block = f"variants:\n{variants}" if variants else ""
+    languages = defaults.get("languages")
+    languages = languages if isinstance(languages, list) and languages else ["sv", "en"]
     skeletons = files("dpagen").joinpath("skeletons")
     text = (
         skeletons.joinpath("agreement.yaml")
@@ -96,7 +98,7 @@ def new_client(ws: Workspace, client: str, name: str, org_no: str) -> list[Path]
             name_yaml=_yaml(name.strip()),
             org_no_yaml=_yaml(orgnr.format(org_no)),
             edition_yaml=_yaml(edition_id),
-            languages_yaml=_yaml(list(defaults.get("languages") or ["sv", "en"])),
+            languages_yaml=_yaml(languages),
             variants_block=variants_block,
         )
     )

@@ -69,6 +69,16 @@ class Document:
         line, column = self.where(path, key=key)
         return Problem(self.path, line, column, message, hint, severity)
 
+    def mapping(self, *path: Any) -> dict[Any, Any]:
+        """The mapping at ``path``, or an empty one where the file has something else."""
+        value = self.get(*path)
+        return value if isinstance(value, dict) else {}
+
+    def sequence(self, *path: Any) -> list[Any]:
+        """The list at ``path``, or an empty one where the file has something else."""
+        value = self.get(*path)
+        return value if isinstance(value, list) else []
+
     def get(self, *path: Any, default: Any = None) -> Any:
         """Walk ``path`` through the data; ``default`` where any step is missing."""
         value = self.data

@@ -298,3 +298,24 @@ def test_draft_is_marked(ws: Workspace) -> None:
 
     pages = PdfReader(__import__("io").BytesIO(render_pdf(doc, ws.templates))).pages
     assert all("UTKAST" in page.extract_text() for page in pages)
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_pdf_words_are_never_split(ws: Workspace, tmp_path: Path, lang: str) -> None:
+    """Every word pdftotext extracts is a word of the agreement: no line break splits one."""
+    import re
+
+    pdftotext = require_tool("pdftotext")
+    doc = document(ws, lang)
+    path = tmp_path / "a.pdf"
+    path.write_bytes(render_pdf(doc, ws.templates))
+    extracted = subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    source = " ".join([render_text(doc).decode(), doc.header, doc.page_word, doc.of_word])
+
+    def words(text: str) -> set[str]:
+        return {word for word in re.findall(r"\w+", text) if not word.isdigit()}
+
+    assert words(extracted) - words(source) == set()

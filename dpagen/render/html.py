@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from ..errors import RenderError
 from ..labels import Labels
@@ -14,14 +16,29 @@ from ..model import Document
 TEMPLATE = "agreement.html"
 
 
+_HYPHENATED = re.compile(r"\S*\w-\w\S*")
+
+
+def keep_hyphenated(text: str) -> Markup:
+    """Escape ``text`` and keep words with a hyphen (E-handel, 556677-8899) on one line.
+
+    A line break after a hyphen makes PDF text extraction join the parts, so "E-handel" would
+    no longer be found by a search.
+    """
+    escaped = str(escape(text))
+    return Markup(_HYPHENATED.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', escaped))
+
+
 def layout_environment(templates: Path) -> ImmutableSandboxedEnvironment:
     """The sandboxed, strict, autoescaping environment for layout templates."""
-    return ImmutableSandboxedEnvironment(
+    environment = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,
     )
+    environment.filters["keep_hyphenated"] = keep_hyphenated
+    return environment
 
 
 def render_html(doc: Document, templates: Path) -> bytes:
