@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -319,6 +319,3 @@ def usage(template_source: str) -> Usage:
 def line_of(source: str, line: int, needle: str) -> int:
     """Column of ``needle`` on ``line`` of ``source`` (1 when not found)."""
     return _column(source, line, needle)
-
-
-Resolver = Callable[..., str]

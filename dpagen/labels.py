@@ -7,7 +7,7 @@ from typing import Any
 
 from babel import Locale
 
-from .schema import _load_package_yaml
+from .yamlio import load_package_yaml
 
 EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
 EEA = frozenset((EU + " IS LI NO").split())
@@ -15,7 +15,7 @@ EEA = frozenset((EU + " IS LI NO").split())
 
 @cache
 def _labels() -> dict[str, Any]:
-    data: dict[str, Any] = _load_package_yaml("labels.yaml")
+    data: dict[str, Any] = load_package_yaml("labels.yaml")
     return data
 
 

@@ -32,20 +32,6 @@ class TableBlock:
 
 Block = Para | TableBlock
 
-STYLES = (
-    "title",
-    "fact",
-    "heading",
-    "clause_heading",
-    "clause",
-    "clause_body",
-    "item",
-    "annex_title",
-    "annex_effective",
-    "annex_section",
-    "lead",
-)
-
 
 def _text(text: str) -> Runs:
     return (Run(text),)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import cerberus
 from cerberus import errors as cerrors
 
 from .errors import Problem
-from .yamlio import Document, parse_yaml
+from .yamlio import Document, load_package_yaml
 
 LANGUAGES = ("sv", "en")
 
@@ -32,25 +31,17 @@ _TYPE_NAMES = {
 }
 
 
-def _load_package_yaml(name: str) -> Any:
-    resource = files("dpagen").joinpath(name)
-    doc, problems = parse_yaml(resource.read_text(encoding="utf-8"), resource)  # type: ignore[arg-type]
-    if problems:  # a broken package file is a bug, not a user error
-        raise RuntimeError(problems[0].format())
-    return doc.data
-
-
 @cache
 def requirements() -> dict[str, dict[str, str]]:
     """The legal requirement tags a clause may declare in ``covers``."""
-    data: dict[str, dict[str, str]] = _load_package_yaml("requirements.yaml")
+    data: dict[str, dict[str, str]] = load_package_yaml("requirements.yaml")
     return data
 
 
 @cache
 def _registry() -> cerberus.schema.SchemaRegistry:
     registry = cerberus.schema.SchemaRegistry()
-    for name, schema in _load_package_yaml("schemas/common.yaml").items():
+    for name, schema in load_package_yaml("schemas/common.yaml").items():
         registry.add(name, _strict(schema))
     return registry
 
@@ -72,7 +63,7 @@ def _strict(schema: Any) -> Any:
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """The schema ``dpagen/schemas/<name>.yaml`` with registry references resolved lazily."""
-    schema: dict[str, Any] = _strict(_load_package_yaml(f"schemas/{name}.yaml"))
+    schema: dict[str, Any] = _strict(load_package_yaml(f"schemas/{name}.yaml"))
     return schema
 
 

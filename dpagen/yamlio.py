@@ -261,3 +261,14 @@ def load_yaml(path: Path) -> tuple[Document, list[Problem]]:
     if problem is not None or text is None:
         return Document(path, None), [problem] if problem else []
     return parse_yaml(text, path)
+
+
+def load_package_yaml(name: str) -> Any:
+    """A YAML data file shipped inside the dpagen package (schemas, labels, requirements)."""
+    from importlib.resources import files
+
+    resource = files("dpagen").joinpath(name)
+    doc, problems = parse_yaml(resource.read_text(encoding="utf-8"), Path(name))
+    if problems:  # a broken package file is a bug in dpagen, not a user error
+        raise RuntimeError(problems[0].format())
+    return doc.data

@@ -3,12 +3,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from click.testing import CliRunner, Result
 from docx import Document as open_docx
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from dpagen.model import plain
 from dpagen.outline import Para, outline, row_text
+
+
+def run(ws, *args: str) -> Result:
+    """Run the dpagen command line on the workspace ``ws``."""
+    from dpagen.cli import cli
+
+    return CliRunner().invoke(cli, ["-C", str(ws.root), *args])
+
 
 NUMBER = re.compile(r"^(\d+\.(\d+)?|\([a-z]+\)) ")
 

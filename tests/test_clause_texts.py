@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dpagen import clausetext
-from dpagen.cli import cli
 from dpagen.model import plain
 from dpagen.workspace import Workspace
-from tests.helpers import edit
+from tests.helpers import edit, run
 
 BREACH_SV = "clauses/breach/1.sv.md"
-
-
-def run(ws: Workspace, *args: str):
-    return CliRunner().invoke(cli, ["-C", str(ws.root), *args])
 
 
 def test_sandbox_refuses_attribute_escape(ws: Workspace) -> None:

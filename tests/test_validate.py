@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
-from dpagen.cli import cli
 from dpagen.workspace import Workspace
-from tests.helpers import edit
+from tests.helpers import edit, run
 
 AGREEMENT = "agreements/nordisk-ehandel/agreement.yaml"
 SUBPROCESSORS = "agreements/nordisk-ehandel/annexes/subprocessors.yaml"
-
-
-def run(ws: Workspace, *args: str):
-    return CliRunner().invoke(cli, ["-C", str(ws.root), *args])
 
 
 def test_clean_example_passes(ws: Workspace) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
-from ..model import Runs, Table
+from ..model import Run, Runs, Table
 from ..outline import Block, Para
 
 TEXT_WIDTH = 9242  # twips between the margins of the A4 template
@@ -97,8 +97,6 @@ def table(data: Table, kind: str) -> str:
 
 
 def _runs(text: str) -> Runs:
-    from ..model import Run
-
     return (Run(text),)
 
 
