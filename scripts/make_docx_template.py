@@ -96,7 +96,7 @@ STYLES = [
     style(
         "DpaTableHeader",
         "DPA Table Header",
-        '<w:keepNext/><w:spacing w:after="40"/>',
+        '<w:spacing w:after="40"/>',  # no keepNext: rows may break across pages
         '<w:b/><w:sz w:val="19"/>',
     ),
 ]
