@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .dates import long_date
@@ -111,38 +111,105 @@ def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -
             (label("instructions.hours", n=requests["forward_within_hours"]),),
         ),
     ]
+    if requests.get("routine"):
+        routine = localize(requests["routine"], ("data_subject_requests", "routine"))
+        handling.append((label("instructions.dsr_routine"), (routine,)))
     sections.append(Section(label("instructions.dsr"), _pairs(handling)))
-    if data.get("systems"):
-        system_rows = tuple(
+    table = _records(
+        data.get("systems"),
+        "systems",
+        localize,
+        label,
+        [
+            ("name", "instructions.system", 26),
+            ("owner", "instructions.owner", 18),
+            ("access", "instructions.access", 34),
+        ],
+        extra=[
             (
-                (localize(system["name"], ("systems", i, "name")),),
-                (localize(system["owner"], ("systems", i, "owner")),),
-                (localize(system["access"], ("systems", i, "access")),),
-                (country_name(system["location"], lang),),
-                (label("yes") if system["local_copies"] else label("no"),),
-            )
-            for i, system in enumerate(data["systems"])
-        )
-        header = tuple(
-            label(f"instructions.{key}")
-            for key in ("system", "owner", "access", "location", "local_copies")
-        )
-        sections.append(
-            Section(label("instructions.systems"), Table(header, system_rows, (26, 18, 34, 10, 12)))
-        )
-    if data.get("retention"):
-        keys = ("data", "period", "action", "responsible")
-        retention_rows = tuple(
-            tuple((localize(rule[key], ("retention", i, key)),) for key in keys)
-            for i, rule in enumerate(data["retention"])
-        )
-        header = tuple(label(f"instructions.retention_{key}") for key in keys)
-        sections.append(
-            Section(
-                label("instructions.retention"), Table(header, retention_rows, (28, 28, 26, 18))
-            )
-        )
+                label("instructions.location"),
+                10,
+                lambda record: country_name(record["location"], lang),
+            ),
+            (
+                label("instructions.local_copies"),
+                12,
+                lambda record: label("yes") if record["local_copies"] else label("no"),
+            ),
+        ],
+    )
+    if table is not None:
+        sections.append(Section(label("instructions.systems"), table))
+    table = _records(
+        data.get("storage"),
+        "storage",
+        localize,
+        label,
+        [
+            ("data", "instructions.storage_data", 30),
+            ("stored_in", "instructions.storage_stored_in", 25),
+            ("rule", "instructions.storage_rule", 45),
+        ],
+    )
+    if table is not None:
+        sections.append(Section(label("instructions.storage"), table))
+    retention = data.get("retention") or []
+    columns = [
+        ("data", "instructions.retention_data", 22),
+        ("period", "instructions.retention_period", 20),
+    ]
+    if any(rule.get("trigger") for rule in retention):
+        columns.append(("trigger", "instructions.retention_trigger", 16))
+    columns += [
+        ("action", "instructions.retention_action", 14),
+        ("responsible", "instructions.retention_responsible", 16),
+    ]
+    if any(rule.get("disposal_decision") for rule in retention):
+        columns.append(("disposal_decision", "instructions.retention_disposal_decision", 16))
+    table = _records(retention, "retention", localize, label, columns)
+    if table is not None:
+        sections.append(Section(label("instructions.retention"), table))
+    table = _records(
+        data.get("instructors"),
+        "instructors",
+        localize,
+        label,
+        [
+            ("name", "instructions.instructor_name", 30),
+            ("role", "instructions.instructor_role", 35),
+            ("email", "instructions.instructor_email", 35),
+        ],
+    )
+    if table is not None:
+        sections.append(Section(label("instructions.instructors"), table))
     return sections
+
+
+Extra = tuple[str, int, Callable[[dict[str, Any]], str]]
+
+
+def _records(
+    records: list[dict[str, Any]] | None,
+    key: str,
+    localize: Localize,
+    label: Labels,
+    columns: list[tuple[str, str, int]],
+    extra: Sequence[Extra] = (),
+) -> Table | None:
+    """A table with one row per record: text fields first, then computed columns."""
+    if not records:
+        return None
+    rows = tuple(
+        tuple(
+            (localize(record[field], (key, i, field)) if record.get(field) else "–",)
+            for field, _, _ in columns
+        )
+        + tuple((compute(record),) for _, _, compute in extra)
+        for i, record in enumerate(records)
+    )
+    header = tuple(label(name) for _, name, _ in columns) + tuple(name for name, _, _ in extra)
+    widths = tuple(width for _, _, width in columns) + tuple(width for _, width, _ in extra)
+    return Table(header, rows, widths)
 
 
 def _security(doc: Document, lang: str, label: Labels, localize: Localize) -> list[Section]:
@@ -179,6 +246,14 @@ def _security(doc: Document, lang: str, label: Labels, localize: Localize) -> li
                 lead=label("security.certifications_lead"),
             )
         )
+    assistance = _texts(data["assistance"], ("assistance",), localize)
+    sections.append(
+        Section(
+            label("security.assistance"),
+            Table((), tuple(((line,),) for line in assistance), (100,)),
+            lead=label("security.assistance_lead"),
+        )
+    )
     return sections
 
 
@@ -194,6 +269,8 @@ def _subprocessors(doc: Document, lang: str, label: Labels, localize: Localize) 
         if entry.get("org_no"):
             identity.append(f"{label('org_no')} {entry['org_no']}")
         identity.append(entry["address"])
+        if entry.get("contact"):
+            identity.append(f"{label('subprocessors.contact')}: {entry['contact']}")
         mechanism = entry.get("transfer_mechanism")
         if mechanism:
             transfer = localize(mechanism, ("subprocessors", i, "transfer_mechanism"))

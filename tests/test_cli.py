@@ -181,7 +181,7 @@ def test_new_client_then_validate_lists_what_is_left(ws: Workspace) -> None:
     assert errors[0] == (
         "agreements/fjallbanken/agreement.yaml:7:13: error: client.address.street: value is empty"
     )
-    assert len(errors) == 32
+    assert len(errors) == 33
     assert all("value is empty" in e or "value is missing" in e for e in errors)
 
 
