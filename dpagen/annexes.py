@@ -48,50 +48,45 @@ def _pairs(rows: list[tuple[str, Lines]]) -> Table:
 def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -> list[Section]:
     data = doc.data
     sections: list[Section] = []
+    missing = ("–",)  # a draft may lack what `dpagen check` requires
     for index, activity in enumerate(data["activities"]):
         path: tuple[Any, ...] = ("activities", index)
-        sensitive = activity["sensitive_data"]
+
+        def lines(
+            key: str, activity: dict[str, Any] = activity, path: tuple[Any, ...] = path
+        ) -> Lines:
+            value = activity.get(key)
+            if isinstance(value, list):
+                return _texts(value, (*path, key), localize) or missing
+            return (localize(value, (*path, key)),) if value else missing
+
+        sensitive = activity.get("sensitive_data", "none")
         if isinstance(sensitive, dict):
-            sensitive_lines = _texts(
-                sensitive["categories"], (*path, "sensitive_data", "categories"), localize
-            ) + tuple(
-                f"{label('instructions.safeguards')}: {line}"
-                for line in _texts(
-                    sensitive["safeguards"], (*path, "sensitive_data", "safeguards"), localize
-                )
+            safeguards = _texts(
+                sensitive.get("safeguards") or [], (*path, "sensitive_data", "safeguards"), localize
             )
+            sensitive_lines = _texts(
+                sensitive.get("categories") or [], (*path, "sensitive_data", "categories"), localize
+            ) + tuple(f"{label('instructions.safeguards')}: {line}" for line in safeguards)
         else:
             sensitive_lines = (label("none"),)
+        identity_numbers = activity.get("personal_identity_numbers")
         rows = [
-            (
-                label("instructions.subject_matter"),
-                (localize(activity["subject_matter"], (*path, "subject_matter")),),
-            ),
-            (
-                label("instructions.purposes"),
-                _texts(activity["purposes"], (*path, "purposes"), localize),
-            ),
-            (label("instructions.nature"), _texts(activity["nature"], (*path, "nature"), localize)),
-            (
-                label("instructions.data_subjects"),
-                _texts(activity["data_subjects"], (*path, "data_subjects"), localize),
-            ),
-            (
-                label("instructions.personal_data"),
-                _texts(activity["personal_data"], (*path, "personal_data"), localize),
-            ),
+            (label("instructions.subject_matter"), lines("subject_matter")),
+            (label("instructions.purposes"), lines("purposes")),
+            (label("instructions.nature"), lines("nature")),
+            (label("instructions.data_subjects"), lines("data_subjects")),
+            (label("instructions.personal_data"), lines("personal_data")),
             (label("instructions.sensitive_data"), sensitive_lines),
             (
                 label("instructions.personal_identity_numbers"),
-                (label("yes") if activity["personal_identity_numbers"] else label("no"),),
+                (label("yes") if identity_numbers else label("no"),),
             ),
-            (
-                label("instructions.duration"),
-                (localize(activity["duration"], (*path, "duration")),),
-            ),
+            (label("instructions.duration"), lines("duration")),
             (
                 label("instructions.locations"),
-                tuple(country_name(code, lang) for code in activity["locations"]),
+                tuple(country_name(code, lang) for code in activity.get("locations") or [])
+                or missing,
             ),
         ]
         name = localize(activity["name"], (*path, "name"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 from .assemble import assemble
+from .check import check_agreement
 from .errors import ProblemsFound, UsageError
 from .fsutil import write_atomic
 from .inputs import has_errors
@@ -48,11 +50,13 @@ def render_agreement(
     languages: tuple[str, ...] | None = None,
     out: Path | None = None,
     draft: bool = False,
+    as_of: dt.date | None = None,
 ) -> list[Path]:
     """Render ``client``'s agreement; returns the files written, in order.
 
     Raises:
-        ProblemsFound: the inputs have errors (nothing is written).
+        ProblemsFound: the inputs have errors, or (unless ``draft``) the agreement fails a
+            legal check; nothing is written.
         UsageError: an unknown format, or a language the agreement does not have.
     """
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
@@ -62,6 +66,12 @@ def render_agreement(
     inputs, problems = validate_workspace(ws, [client])
     if has_errors(problems):
         raise ProblemsFound(problems)
+    legal = check_agreement(inputs, client, as_of=as_of)
+    if has_errors(legal) and not draft:
+        raise ProblemsFound(
+            legal,
+            hint="fix these, or render with --draft to get files marked UTKAST / DRAFT",
+        )
     agreement = inputs.agreements[client]
     langs = agreement.languages if languages is None else languages
     missing = [lang for lang in langs if lang not in agreement.languages]

@@ -106,11 +106,30 @@ def validate_command(ctx: click.Context, clients: tuple[str, ...], as_json: bool
       dpagen validate
       dpagen validate nordisk-ehandel
     """
-    from .inputs import has_errors
     from .validate import validate_workspace
 
     ws = _workspace(ctx)
     inputs, problems = validate_workspace(ws, list(clients) if clients else None)
+    library = inputs.library
+    editions = len(library.editions)
+    _report(
+        ctx,
+        ws,
+        problems,
+        as_json,
+        f"{_count(len(inputs.agreements), 'agreement')}, {len(library.clauses)} clauses, "
+        f"{_count(editions, 'edition')} checked",
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _report(
+    ctx: click.Context, ws: Workspace, problems: list[Problem], as_json: bool, ok_message: str
+) -> None:
+    """Print problems (or JSON), then a summary; exit 1 when any is an error."""
     if as_json:
         click.echo(
             json.dumps([_problem_json(p, ws.root) for p in problems], ensure_ascii=False, indent=2)
@@ -119,22 +138,13 @@ def validate_command(ctx: click.Context, clients: tuple[str, ...], as_json: bool
         _print_problems(problems, ws.root)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
-    if has_errors(problems):
+    if errors:
         if not as_json:
-            click.echo(
-                f"{errors} error{'s' if errors != 1 else ''}, {warnings} "
-                f"warning{'s' if warnings != 1 else ''}.",
-                err=True,
-            )
+            click.echo(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}.", err=True)
         ctx.exit(1)
     if not as_json:
-        count = len(inputs.agreements)
         click.echo(
-            f"ok: {count} agreement{'s' if count != 1 else ''}, "
-            f"{len(inputs.library.clauses)} clauses, {len(inputs.library.editions)} "
-            f"edition{'s' if len(inputs.library.editions) != 1 else ''} checked"
-            + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else "")
-            + "."
+            f"ok: {ok_message}" + (f" ({_count(warnings, 'warning')})" if warnings else "") + "."
         )
 
 
@@ -222,6 +232,43 @@ def _shown(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@cli.command("check")
+@click.argument("clients", nargs=-1)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date for validity checks such as certificate expiry (default: today).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.pass_context
+def check_command(ctx: click.Context, clients: tuple[str, ...], as_of: Any, as_json: bool) -> None:
+    """Check that each agreement meets GDPR Art. 28 and its annexes are complete.
+
+    Runs validation first. Every mandatory requirement must be covered by a clause, Swedish and
+    English must match, and the annex data rules must hold; each problem cites its article.
+    'render' runs the same check and refuses an agreement with errors unless --draft is given.
+
+    \b
+    Example:
+      dpagen check
+      dpagen check ljungsjo-kommun --as-of 2027-01-01
+    """
+    from .check import check_workspace
+
+    ws = _workspace(ctx)
+    date = as_of.date() if as_of else None
+    inputs, problems = check_workspace(ws, list(clients) if clients else None, as_of=date)
+    count = len(inputs.agreements)
+    _report(
+        ctx,
+        ws,
+        problems,
+        as_json,
+        f"{_count(count, 'agreement')} meet{'s' if count == 1 else ''} every mandatory requirement",
+    )
 
 
 @cli.command("list")

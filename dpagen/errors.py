@@ -58,15 +58,15 @@ class DpagenError(Exception):
 class ProblemsFound(DpagenError):
     """Input files have problems; carries every problem found in one run."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], hint: str = "") -> None:
         self.problems = sorted(set(problems), key=Problem.sort_key)
         errors = sum(1 for p in self.problems if p.severity == "error")
-        super().__init__(f"{errors} problem{'s' if errors != 1 else ''} found")
+        super().__init__(f"{errors} problem{'s' if errors != 1 else ''} found", hint)
 
     def format(self, root: Path | None = None) -> str:
-        """Return every problem, one block each, then a summary line."""
+        """Return every problem, one block each, then a summary line (and the hint)."""
         lines = [p.format(root) for p in self.problems]
-        lines.append(f"{self.message}.")
+        lines.append(f"{self.message}." + (f" {self.hint}." if self.hint else ""))
         return "\n".join(lines)
 
 
