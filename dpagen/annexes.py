@@ -258,32 +258,36 @@ def _subprocessors(doc: Document, lang: str, label: Labels, localize: Localize) 
         return [
             Section(label("annexes.subprocessors"), None, lead=label("subprocessors.none_listed"))
         ]
-    rows = []
+    overview = tuple(
+        (
+            (entry["name"],),
+            (country_name(entry["location"], lang),),
+            (long_date(entry["authorised_on"], lang),),
+        )
+        for entry in entries
+    )
+    header = tuple(label(f"subprocessors.{key}") for key in ("name", "location", "authorised"))
+    sections = [Section(label("annexes.subprocessors"), Table(header, overview, (50, 25, 25)))]
     for i, entry in enumerate(entries):
-        identity = [entry["name"]]
+        rows: list[tuple[str, Lines]] = []
         if entry.get("org_no"):
-            identity.append(f"{label('org_no')} {entry['org_no']}")
-        identity.append(entry["address"])
+            rows.append((label("org_no"), (entry["org_no"],)))
+        rows.append((label("subprocessors.address"), (entry["address"],)))
         if entry.get("contact"):
-            identity.append(f"{label('subprocessors.contact')}: {entry['contact']}")
+            rows.append((label("subprocessors.contact"), (entry["contact"],)))
+        rows.append(
+            (
+                label("subprocessors.service"),
+                (localize(entry["service"], ("subprocessors", i, "service")),),
+            )
+        )
+        rows.append((label("subprocessors.location"), (country_name(entry["location"], lang),)))
         mechanism = entry.get("transfer_mechanism")
         if mechanism:
             transfer = localize(mechanism, ("subprocessors", i, "transfer_mechanism"))
         else:
             transfer = label("subprocessors.not_applicable") if entry["location"] in EEA else "–"
-        rows.append(
-            (
-                tuple(identity),
-                (localize(entry["service"], ("subprocessors", i, "service")),),
-                (country_name(entry["location"], lang),),
-                (transfer,),
-                (long_date(entry["authorised_on"], lang),),
-            )
-        )
-    header = tuple(
-        label(f"subprocessors.{key}")
-        for key in ("name", "service", "location", "transfer", "authorised")
-    )
-    return [
-        Section(label("annexes.subprocessors"), Table(header, tuple(rows), (19, 34, 11, 22, 14)))
-    ]
+        rows.append((label("subprocessors.transfer"), (transfer,)))
+        rows.append((label("subprocessors.authorised"), (long_date(entry["authorised_on"], lang),)))
+        sections.append(Section(entry["name"], _pairs(rows)))
+    return sections

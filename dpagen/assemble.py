@@ -207,6 +207,13 @@ class _Assembler:
         return parsed
 
     def party(self, role: str, data: dict[str, Any]) -> Party:
+        contacts = []
+        for key, title in self.label.group("contact_roles").items():
+            person = data.get("dpo") if key == "dpo" else data["contacts"].get(key)
+            if person:
+                name = person["name"] + (f" ({person['role']})" if person.get("role") else "")
+                details = ", ".join(v for v in (name, person["email"], person.get("phone")) if v)
+                contacts.append((title, details))
         return Party(
             self.label(role),
             data["name"],
@@ -214,6 +221,7 @@ class _Assembler:
             self.address(data["address"]),
             data["signatory"]["name"],
             data["signatory"]["role"],
+            tuple(contacts),
         )
 
     def build(self, draft: bool) -> Document:

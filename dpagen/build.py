@@ -70,7 +70,7 @@ def render_agreement(
     if has_errors(legal) and not draft:
         raise ProblemsFound(
             legal,
-            hint="fix these, or render with --draft to get files marked UTKAST / DRAFT",
+            hint="Fix these, or render with --draft to get files marked UTKAST / DRAFT",
         )
     agreement = inputs.agreements[client]
     langs = agreement.languages if languages is None else languages

@@ -48,7 +48,7 @@ class ClauseDef:
     folder: Path
     doc: Document
     covers: tuple[str, ...] = ()
-    variants: dict[str, dict[str, str]] = field(default_factory=dict)
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
     terms: dict[str, TermSpec] = field(default_factory=dict)
     versions: dict[int, dt.date] = field(default_factory=dict)
 

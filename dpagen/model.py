@@ -97,6 +97,7 @@ class Party:
     address: str
     signatory: str
     signatory_role: str
+    contacts: tuple[tuple[str, str], ...] = ()  # (role, "name (title), e-mail, phone")
 
 
 @dataclass(frozen=True)

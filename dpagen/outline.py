@@ -48,6 +48,7 @@ def outline(doc: Document) -> list[Block]:
         tuple((party.name,) for party in doc.parties),
         tuple((party.registration,) for party in doc.parties),
         tuple((party.address,) for party in doc.parties),
+        *contact_rows(doc),
     )
     blocks.append(
         TableBlock(Table(tuple(p.role for p in doc.parties), party_rows, (50, 50)), "parties")
@@ -81,6 +82,21 @@ def outline(doc: Document) -> list[Block]:
             if section.table is not None:
                 blocks.append(TableBlock(section.table))
     return blocks
+
+
+def contact_rows(doc: Document) -> list[tuple[tuple[str, ...], ...]]:
+    """One row per contact role that either party has; a cell is the role and the person."""
+    roles: list[str] = []
+    for party in doc.parties:
+        roles += [role for role, _ in party.contacts if role not in roles]
+    rows = []
+    for role in roles:
+        cells: list[tuple[str, ...]] = []
+        for party in doc.parties:
+            details = dict(party.contacts).get(role)
+            cells.append((f"{role}:", details) if details else ())
+        rows.append(tuple(cells))
+    return rows
 
 
 def cell_text(lines: tuple[str, ...]) -> str:

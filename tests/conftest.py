@@ -37,6 +37,27 @@ def ws(_pristine: Path, tmp_path: Path) -> Workspace:
     return Workspace(root)
 
 
+REPOSITORY = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="session")
+def _pristine_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("examples") / "ws"
+    root.mkdir()
+    shutil.copy(REPOSITORY / "dpagen.yaml", root / "dpagen.yaml")
+    for folder in ("clauses", "templates", "agreements"):
+        shutil.copytree(REPOSITORY / folder, root / folder, symlinks=False)
+    return root
+
+
+@pytest.fixture
+def examples(_pristine_examples: Path, tmp_path: Path) -> Workspace:
+    """A fresh copy of the repository's workspace with its three example clients."""
+    root = tmp_path / "examples"
+    shutil.copytree(_pristine_examples, root)
+    return Workspace(root)
+
+
 def require_tool(name: str) -> str:
     """Path of a command-line tool; skip locally without it, fail under CI."""
     path = shutil.which(name)

@@ -109,7 +109,7 @@ def test_render_refuses_invalid_input_and_writes_nothing(ws: Workspace, tmp_path
     result = run("-C", str(ws.root), "render", CLIENT, "--out", str(tmp_path))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"agreements/{CLIENT}/agreement.yaml:25:12: error: agreement.version:"
+        f"agreements/{CLIENT}/agreement.yaml:35:12: error: agreement.version:"
         " 0 is less than 1\n1 problem found.\n"
     )
     assert not (tmp_path / CLIENT).exists()

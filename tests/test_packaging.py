@@ -34,7 +34,12 @@ def test_every_data_file_is_package_data() -> None:
     assert missing == []
 
 
-def test_repository_workspace_is_the_starter() -> None:
+def test_repository_workspace_shares_the_starter_files() -> None:
     root = PACKAGE.parent
-    for name in ("dpagen.yaml", "clauses", "templates", "agreements"):
+    for name in ("dpagen.yaml", "clauses", "templates", "agreements/nordisk-ehandel"):
         assert (root / name).resolve() == (PACKAGE / "starter" / name).resolve()
+    assert sorted(p.name for p in (root / "agreements").iterdir()) == [
+        "ljungsjo-kommun",
+        "nordisk-ehandel",
+        "trygg-forsakring",
+    ]

@@ -1,0 +1,251 @@
+"""`dpagen check`: every mandatory requirement and every annex data rule, shown to fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from dpagen.check import ACTIVITY_FIELDS, ART32_GROUPS, check_workspace
+from dpagen.library import load_library
+from dpagen.schema import requirements
+from dpagen.workspace import Workspace
+from tests.helpers import edit, run
+
+EXAMPLES = ["ljungsjo-kommun", "nordisk-ehandel", "trygg-forsakring"]
+STARTER = Workspace(Path(__file__).parent.parent / "dpagen" / "starter")
+REPOSITORY = Workspace(Path(__file__).parent.parent)
+ON = dt.date(2026, 12, 1)
+
+
+def messages(ws: Workspace, client: str | None = None) -> str:
+    _, problems = check_workspace(ws, [client] if client else None, as_of=ON)
+    return "\n".join(p.format(ws.root) for p in problems)
+
+
+def errors(ws: Workspace, client: str | None = None) -> list[str]:
+    return [line for line in messages(ws, client).splitlines() if ": error: " in line]
+
+
+def test_all_examples_pass(examples: Workspace) -> None:
+    result = run(examples, "check", "--as-of", "2026-12-01")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "ok: 3 agreements meet every mandatory requirement.\n"
+
+
+def covering_clauses() -> list[str]:
+    library, _ = load_library(STARTER)
+    mandatory = {tag for tag, r in requirements().items() if r.get("mandatory")}
+    return sorted(
+        clause.id
+        for clause in library.clauses.values()
+        if mandatory
+        & (
+            set(clause.covers)
+            | {t for v in clause.variants.values() for t in v.get("covers") or ()}
+        )
+    )
+
+
+@pytest.mark.parametrize("removed", covering_clauses())
+def test_removing_a_covering_clause_names_the_requirement(
+    examples: Workspace, removed: str
+) -> None:
+    root = examples.root
+    edit(root / "clauses/library.yaml", f"{removed}@1, ", "")
+    for text in (root / "clauses").glob("*/*.md"):  # other clauses may point at the removed one
+        source = text.read_text(encoding="utf-8")
+        text.write_text(
+            re.sub(r'\{\{ ref\("' + removed + r'"(, \d+)?\) \}\}', "punkt X", source),
+            encoding="utf-8",
+        )
+    library, _ = load_library(examples)
+    clause = library.clauses[removed]
+    for client in EXAMPLES:  # the removed clause's deviation, variant and terms go with it
+        agreement = root / f"agreements/{client}/agreement.yaml"
+        text = agreement.read_text(encoding="utf-8")
+        if f"- clause: {removed}\n" in text:
+            text = text[: text.index("\ndeviations:")] + "\ndeviations: []\n"
+        for name in [*clause.terms, removed]:
+            text = re.sub(rf"\n  {name}: .*", "", text)
+        text = re.sub(r"\n(variants|terms):\n(?! )", r"\n\1: {}\n", text)
+        agreement.write_text(text, encoding="utf-8")
+    others = set().union(*(set(c.covers) for c in library.clauses.values() if c.id != removed))
+    for client in EXAMPLES:
+        found = messages(examples, client)
+        variant = "general" if client != "ljungsjo-kommun" else "specific"
+        lost = set(clause.covers)
+        if clause.variants:
+            lost |= set(clause.variants[variant].get("covers") or ())
+        for tag in lost - others:
+            requirement = requirements()[tag]
+            if not requirement.get("mandatory"):
+                continue
+            when = requirement.get("when") or {}
+            if removed in when or any(
+                when[name] != (variant if name == "subprocessors" else None) for name in when
+            ):  # a requirement tied to a variant of the removed clause no longer applies
+                continue
+            assert (
+                f"covers requirement {tag}: " in found
+                or f"no longer covers requirement {tag}" in found
+            ), (client, tag)
+            assert f"[GDPR {requirement['article']}]" in found
+
+
+def test_every_mandatory_requirement_is_covered_by_the_library() -> None:
+    library, problems = load_library(STARTER)
+    assert [p for p in problems if p.severity == "error"] == []
+    covered = set().union(*(set(c.covers) for c in library.clauses.values()))
+    covered |= {
+        t
+        for c in library.clauses.values()
+        for v in c.variants.values()
+        for t in v.get("covers") or ()
+    }
+    mandatory = {tag for tag, r in requirements().items() if r.get("mandatory")}
+    assert mandatory - covered == set()
+
+
+def test_deviation_must_keep_covering(examples: Workspace) -> None:
+    edit(
+        examples.root / "agreements/nordisk-ehandel/agreement.yaml", "    covers: [art28_3_h]\n", ""
+    )
+    found = errors(examples, "nordisk-ehandel")
+    assert any(
+        "the deviation for 'audits' no longer covers requirement art28_3_h" in e for e in found
+    )
+
+
+def annex(ws: Workspace, client: str, kind: str) -> Path:
+    return ws.root / f"agreements/{client}/annexes/{kind}.yaml"
+
+
+def test_subprocessor_outside_eea_needs_a_transfer_mechanism(examples: Workspace) -> None:
+    path = annex(examples, "nordisk-ehandel", "subprocessors")
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(
+        r"transfer_mechanism:(\n\s+sv:.*\n\s+en:.*| \{.*\}| .+)", "transfer_mechanism: null", text
+    )
+    path.write_text(text, encoding="utf-8")
+    found = errors(examples, "nordisk-ehandel")
+    assert any(
+        "outside the EU/EEA, without a transfer mechanism [GDPR Arts. 44 to 46]" in e for e in found
+    )
+
+
+def test_activity_location_outside_eea_needs_a_recipient(examples: Workspace) -> None:
+    path = annex(examples, "trygg-forsakring", "instructions")
+    edit(path, "locations: [SE]", "locations: [SE, IN]")
+    found = errors(examples, "trygg-forsakring")
+    assert any("processing in IN, outside the EU/EEA" in e for e in found)
+
+
+@pytest.mark.parametrize("field", sorted(ACTIVITY_FIELDS))
+def test_activity_must_state_each_element(examples: Workspace, field: str) -> None:
+    path = annex(examples, "trygg-forsakring", "instructions")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{field}:"))
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines) and (
+        len(lines[end]) - len(lines[end].lstrip()) > indent or not lines[end].strip()
+    ):
+        end += 1
+    path.write_text("\n".join(lines[:start] + lines[end:]) + "\n", encoding="utf-8")
+    found = errors(examples, "trygg-forsakring")
+    assert any(f"does not state its {ACTIVITY_FIELDS[field]} [GDPR Art. 28(3)]" in e for e in found)
+
+
+def test_sensitive_data_needs_safeguards(examples: Workspace) -> None:
+    path = annex(examples, "trygg-forsakring", "instructions")
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\n(\s+)safeguards:(\n\1  .*)+", "", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    found = errors(examples, "trygg-forsakring")
+    assert any("sensitive data needs safeguards" in e and "[GDPR Art. 9" in e for e in found)
+
+
+@pytest.mark.parametrize("hours,severity", [(73, "error"), (48, "warning"), (24, None)])
+def test_breach_deadline(examples: Workspace, hours: int, severity: str | None) -> None:
+    edit(
+        examples.root / "agreements/trygg-forsakring/agreement.yaml",
+        "breach_notice_hours: 12",
+        f"breach_notice_hours: {hours}",
+    )
+    found = messages(examples, "trygg-forsakring")
+    if severity is None:
+        assert "breach notice within" not in found
+    else:
+        assert re.search(rf": {severity}: breach notice within {hours} hours", found)
+
+
+def test_general_authorisation_needs_notice_and_objection_terms(examples: Workspace) -> None:
+    folder = examples.root / "clauses/subprocessors"
+    clause = (folder / "clause.yaml").read_text(encoding="utf-8")
+    clause = re.sub(r"\n  subprocessor_(notice|objection)_days:(\n    .*)+", "", clause)
+    (folder / "clause.yaml").write_text(clause, encoding="utf-8")
+    for text in folder.glob("1.general.*.md"):
+        source = text.read_text(encoding="utf-8")
+        source = source.replace("{{ terms.subprocessor_notice_days }}", "30")
+        source = source.replace("{{ terms.subprocessor_objection_days }}", "14")
+        text.write_text(source, encoding="utf-8")
+    agreement = examples.root / "agreements/nordisk-ehandel/agreement.yaml"
+    agreement.write_text(
+        re.sub(r"\n  subprocessor_\w+_days: \d+", "", agreement.read_text()), encoding="utf-8"
+    )
+    found = errors(examples, "nordisk-ehandel")
+    assert any("general authorisation of sub-processors needs a notice period" in e for e in found)
+    assert any("needs a window for objecting" in e for e in found)
+
+
+@pytest.mark.parametrize("group", sorted(ART32_GROUPS))
+def test_security_covers_the_art32_groups(examples: Workspace, group: str) -> None:
+    path = annex(examples, "nordisk-ehandel", "security")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index(f"  {group}:")
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("    "):
+        end += 1
+    path.write_text("\n".join(lines[:start] + lines[end:]) + "\n", encoding="utf-8")
+    found = errors(examples, "nordisk-ehandel")
+    assert any(f"no measures under '{group}' [GDPR {ART32_GROUPS[group]}]" in e for e in found)
+
+
+def test_expired_certificate_is_a_warning(examples: Workspace) -> None:
+    _, problems = check_workspace(examples, ["nordisk-ehandel"], as_of=dt.date(2031, 1, 1))
+    assert [p.severity for p in problems if "expired" in p.message] == ["warning"]
+
+
+def test_public_retention_needs_a_disposal_decision(examples: Workspace) -> None:
+    path = annex(examples, "ljungsjo-kommun", "instructions")
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\n(\s+)disposal_decision:.*(\n\1  .*)*", "", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    found = errors(examples, "ljungsjo-kommun")
+    assert any("disposal decision (gallringsbeslut)" in e for e in found)
+
+
+def test_languages_must_match(examples: Workspace) -> None:
+    text = examples.root / "clauses/breach/1.en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nAn extra paragraph.\n", encoding="utf-8")
+    found = errors(examples)
+    assert any("clause 'breach' differs between sv and en" in e for e in found)
+
+
+def test_render_refuses_unless_draft(examples: Workspace, tmp_path: Path) -> None:
+    edit(
+        examples.root / "agreements/trygg-forsakring/agreement.yaml",
+        "breach_notice_hours: 12",
+        "breach_notice_hours: 96",
+    )
+    result = run(examples, "render", "trygg-forsakring", "--format", "txt", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert "Fix these, or render with --draft" in result.stderr
+    result = run(
+        examples, "render", "trygg-forsakring", "--format", "txt", "--draft", "--out", str(tmp_path)
+    )
+    assert result.exit_code == 0
+    assert (tmp_path / "trygg-forsakring/trygg-forsakring-v1-draft.sv.txt").is_file()
