@@ -327,3 +327,29 @@ def test_pdf_words_are_never_split(ws: Workspace, tmp_path: Path, lang: str) -> 
         return {word for word in re.findall(r"\w+", text) if not word.isdigit()}
 
     assert words(extracted) - words(source) == set()
+
+
+ENGLISH_WORDS = {"the", "shall", "and", "of", "processor", "controller", "agreement", "annex"}
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("client", EXAMPLES)
+def test_swedish_pdf_has_no_leftovers_or_english(
+    examples: Workspace, client: str, tmp_path: Path
+) -> None:
+    import re
+
+    pdftotext = require_tool("pdftotext")
+    inputs, _ = load_inputs(examples, [client])
+    doc = assemble(inputs, client, "sv")
+    path = tmp_path / "a.pdf"
+    path.write_bytes(render_pdf(doc, examples.templates))
+    text = subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for leftover in ("{{", "{%", "}}", "TODO", "**", "__"):
+        assert leftover not in text, leftover
+    words = {word.lower() for word in re.findall(r"\w+", text)}
+    assert words & ENGLISH_WORDS == set()
+    flat = " ".join(text.split())
+    assert all(f"{c.number}. {c.title}" in flat for c in doc.clauses)  # numbered in order
