@@ -151,25 +151,20 @@ def _lock_step(inputs: Inputs, client: str) -> list[Problem]:
     problems = []
     for lang in others:
         for left, right in zip(shapes[first], shapes[lang], strict=True):
-            if left != right:
-                clause = inputs.library.clauses[left[0]]
-                path = clause.text_path(left[1], left[2], lang)
-                where = (
-                    Problem(agreement.doc.path, *agreement.doc.where(("deviations",)), "")
-                    if left[0] in agreement.deviations
-                    else Problem(path, 1, 1, "")
-                )
-                problems.append(
-                    Problem(
-                        where.path,
-                        where.line,
-                        where.column,
-                        f"clause '{left[0]}' differs between {first} and {lang}: "
-                        f"{len(left[3])} and {len(right[3])} paragraphs, items {left[3]} and "
-                        f"{right[3]}",
-                        "the languages must say the same in the same structure",
-                    )
-                )
+            if left == right:
+                continue
+            clause_id, version, variant, items = left
+            message = (
+                f"clause '{clause_id}' differs between {first} and {lang}: {len(items)} and "
+                f"{len(right[3])} paragraphs, items {items} and {right[3]}"
+            )
+            hint = "the languages must say the same in the same structure"
+            if clause_id in agreement.deviations:
+                index = agreement.deviations[clause_id]
+                problems.append(agreement.doc.problem(("deviations", index, "text"), message, hint))
+            else:
+                path = inputs.library.clauses[clause_id].text_path(version, variant, lang)
+                problems.append(Problem(path, 1, 1, message, hint))
     return problems
 
 
@@ -178,7 +173,8 @@ def _term_source(inputs: Inputs, agreement: AgreementInput, name: str) -> tuple[
         return agreement.doc, ("terms", name)
     if name in inputs.config.mapping("defaults", "terms"):
         return inputs.config, ("defaults", "terms", name)
-    spec = inputs.library.edition_terms(agreement.edition)[name]  # type: ignore[arg-type]
+    assert agreement.edition is not None
+    spec = inputs.library.edition_terms(agreement.edition)[name]
     return inputs.library.clauses[spec.clause].doc, ("terms", name, "default")
 
 

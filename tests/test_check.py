@@ -249,3 +249,18 @@ def test_render_refuses_unless_draft(examples: Workspace, tmp_path: Path) -> Non
     )
     assert result.exit_code == 0
     assert (tmp_path / "trygg-forsakring/trygg-forsakring-v1-draft.sv.txt").is_file()
+
+
+def test_deviation_languages_must_match(examples: Workspace) -> None:
+    path = examples.root / "agreements/nordisk-ehandel/agreement.yaml"
+    text = (
+        path.read_text(encoding="utf-8").rstrip("\n")
+        + "\n\n        A third paragraph in English only.\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    found = errors(examples, "nordisk-ehandel")
+    assert any(
+        "agreement.yaml:" in e
+        and "clause 'audits' differs between sv and en: 2 and 3 paragraphs" in e
+        for e in found
+    )
