@@ -282,7 +282,7 @@ class _Assembler:
             + label("header", title=title, id=meta["id"], version=meta["version"]),
             page_word=label("page"),
             of_word=label("of"),
-            draft=draft,
+            draft_mark=label("draft") if draft else "",
         )
 
 

@@ -197,7 +197,17 @@ def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: the workspace's defaults.output, usually out/).",
 )
-@click.option("--draft", is_flag=True, help="Mark every page as a draft (UTKAST / DRAFT).")
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Render even if 'check' finds errors; every page is marked UTKAST / DRAFT.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date for the check's validity rules (default: today).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the written files as a JSON list.")
 @click.pass_context
 def render_command(
@@ -207,6 +217,7 @@ def render_command(
     lang: str,
     out: Path | None,
     draft: bool,
+    as_of: Any,
     as_json: bool,
 ) -> None:
     """Validate CLIENT's agreement and render it; prints each file written.
@@ -221,7 +232,13 @@ def render_command(
     ws = _workspace(ctx)
     languages = None if lang == "all" else (lang,)
     written = render_agreement(
-        ws, client, formats=formats, languages=languages, out=out, draft=draft
+        ws,
+        client,
+        formats=formats,
+        languages=languages,
+        out=out,
+        draft=draft,
+        as_of=as_of.date() if as_of else None,
     )
     shown = [_shown(path) for path in written]
     click.echo(json.dumps(shown, ensure_ascii=False) if as_json else "\n".join(shown))

@@ -121,4 +121,4 @@ class Document:
     header: str  # running header text
     page_word: str  # "Sida" / "Page"
     of_word: str  # "av" / "of"
-    draft: bool = False
+    draft_mark: str = ""  # "UTKAST" / "DRAFT" on a draft, empty otherwise

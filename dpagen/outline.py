@@ -39,7 +39,8 @@ def _text(text: str) -> Runs:
 
 def outline(doc: Document) -> list[Block]:
     """Every block of ``doc`` in reading order."""
-    blocks: list[Block] = [Para("title", _text(doc.title))]
+    blocks: list[Block] = [Para("lead", _text(doc.draft_mark))] if doc.draft_mark else []
+    blocks.append(Para("title", _text(doc.title)))
     blocks += [
         Para("fact", (Run(f"{label}: ", bold=True), Run(value))) for label, value in doc.facts
     ]

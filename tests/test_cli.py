@@ -179,9 +179,9 @@ def test_new_client_then_validate_lists_what_is_left(ws: Workspace) -> None:
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert errors[0] == (
-        "agreements/fjallbanken/agreement.yaml:7:13: error: client.address.street: value is empty"
+        "agreements/fjallbanken/agreement.yaml:8:13: error: client.address.street: value is empty"
     )
-    assert len(errors) == 33
+    assert len(errors) == 34
     assert all("value is empty" in e or "value is missing" in e for e in errors)
 
 

@@ -89,3 +89,10 @@ def test_draft_files_have_their_own_names(ws: Workspace, tmp_path: Path) -> None
         ws, CLIENT, formats=("txt",), languages=("sv",), out=tmp_path, draft=True
     )
     assert [p.name for p in written] == [f"{CLIENT}-v1-draft.sv.txt"]
+
+
+def test_draft_text_is_marked(ws: Workspace, tmp_path: Path) -> None:
+    written = render_agreement(
+        ws, CLIENT, formats=("txt",), languages=("en",), out=tmp_path, draft=True
+    )
+    assert written[0].read_text(encoding="utf-8").startswith("DRAFT\nData Processing Agreement\n")

@@ -10,7 +10,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import RenderError
-from ..labels import Labels
 from ..model import Document
 
 TEMPLATE = "agreement.html"
@@ -45,11 +44,7 @@ def render_html(doc: Document, templates: Path) -> bytes:
     """The agreement as a standalone HTML page (UTF-8) using ``templates/agreement.html``."""
     try:
         template = layout_environment(templates).get_template(TEMPLATE)
-        html = template.render(
-            doc=doc,
-            party_names=" / ".join(p.name for p in doc.parties),
-            draft_word=Labels(doc.lang)("draft"),
-        )
+        html = template.render(doc=doc, party_names=" / ".join(p.name for p in doc.parties))
     except jinja2.TemplateNotFound:
         raise RenderError(
             f"template {templates / TEMPLATE} is missing",
