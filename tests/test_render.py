@@ -309,15 +309,19 @@ def test_draft_is_marked(ws: Workspace) -> None:
 
 
 @pytest.mark.tools
+@pytest.mark.parametrize("client", EXAMPLES)
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_pdf_words_are_never_split(ws: Workspace, tmp_path: Path, lang: str) -> None:
+def test_pdf_words_are_never_split(
+    examples: Workspace, tmp_path: Path, client: str, lang: str
+) -> None:
     """Every word pdftotext extracts is a word of the agreement: no line break splits one."""
     import re
 
     pdftotext = require_tool("pdftotext")
-    doc = document(ws, lang)
+    inputs, _ = load_inputs(examples, [client])
+    doc = assemble(inputs, client, lang)
     path = tmp_path / "a.pdf"
-    path.write_bytes(render_pdf(doc, ws.templates))
+    path.write_bytes(render_pdf(doc, examples.templates))
     extracted = subprocess.run(
         [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
