@@ -110,7 +110,8 @@ def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -
         routine = localize(requests["routine"], ("data_subject_requests", "routine"))
         handling.append((label("instructions.dsr_routine"), (routine,)))
     sections.append(Section(label("instructions.dsr"), _pairs(handling)))
-    table = _records(
+    sections += _record_section(
+        label("instructions.systems"),
         data.get("systems"),
         "systems",
         localize,
@@ -133,9 +134,8 @@ def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -
             ),
         ],
     )
-    if table is not None:
-        sections.append(Section(label("instructions.systems"), table))
-    table = _records(
+    sections += _record_section(
+        label("instructions.storage"),
         data.get("storage"),
         "storage",
         localize,
@@ -146,8 +146,6 @@ def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -
             ("rule", "instructions.storage_rule", 45),
         ],
     )
-    if table is not None:
-        sections.append(Section(label("instructions.storage"), table))
     retention = data.get("retention") or []
     columns = [
         ("data", "instructions.retention_data", 22),
@@ -161,10 +159,11 @@ def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -
     ]
     if any(rule.get("disposal_decision") for rule in retention):
         columns.append(("disposal_decision", "instructions.retention_disposal_decision", 16))
-    table = _records(retention, "retention", localize, label, columns)
-    if table is not None:
-        sections.append(Section(label("instructions.retention"), table))
-    table = _records(
+    sections += _record_section(
+        label("instructions.retention"), retention, "retention", localize, label, columns
+    )
+    sections += _record_section(
+        label("instructions.instructors"),
         data.get("instructors"),
         "instructors",
         localize,
@@ -175,25 +174,24 @@ def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -
             ("email", "instructions.instructor_email", 35),
         ],
     )
-    if table is not None:
-        sections.append(Section(label("instructions.instructors"), table))
     return sections
 
 
 Extra = tuple[str, int, Callable[[dict[str, Any]], str]]
 
 
-def _records(
+def _record_section(
+    title: str,
     records: list[dict[str, Any]] | None,
     key: str,
     localize: Localize,
     label: Labels,
     columns: list[tuple[str, str, int]],
     extra: Sequence[Extra] = (),
-) -> Table | None:
-    """A table with one row per record: text fields first, then computed columns."""
+) -> list[Section]:
+    """A titled table with one row per record (text fields, then computed columns), if any."""
     if not records:
-        return None
+        return []
     rows = tuple(
         tuple(
             (localize(record[field], (key, i, field)) if record.get(field) else "–",)
@@ -204,7 +202,7 @@ def _records(
     )
     header = tuple(label(name) for _, name, _ in columns) + tuple(name for name, _, _ in extra)
     widths = tuple(width for _, _, width in columns) + tuple(width for _, width, _ in extra)
-    return Table(header, rows, widths)
+    return [Section(title, Table(header, rows, widths))]
 
 
 def _security(doc: Document, lang: str, label: Labels, localize: Localize) -> list[Section]:

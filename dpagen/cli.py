@@ -14,6 +14,12 @@ from .errors import DpagenError, Problem
 from .workspace import Workspace, find_workspace
 
 LANG_CHOICES = ("sv", "en", "all")
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date for the check's date rules, such as certificate expiry (default: today).",
+)
 
 
 class _Group(click.Group):
@@ -202,12 +208,7 @@ def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     is_flag=True,
     help="Render even if 'check' finds errors; every page is marked UTKAST / DRAFT.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Date for the check's validity rules (default: today).",
-)
+@as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print the written files as a JSON list.")
 @click.pass_context
 def render_command(
@@ -253,12 +254,7 @@ def _shown(path: Path) -> str:
 
 @cli.command("check")
 @click.argument("clients", nargs=-1)
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Date for validity checks such as certificate expiry (default: today).",
-)
+@as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.pass_context
 def check_command(ctx: click.Context, clients: tuple[str, ...], as_of: Any, as_json: bool) -> None:
