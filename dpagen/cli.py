@@ -209,6 +209,12 @@ def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     help="Render even if 'check' finds errors; every page is marked UTKAST / DRAFT.",
 )
 @as_of_option
+@click.option(
+    "--release",
+    "release",
+    type=int,
+    help="Re-create the files of this release, byte for byte, from its lock.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the written files as a JSON list.")
 @click.pass_context
 def render_command(
@@ -219,6 +225,7 @@ def render_command(
     out: Path | None,
     draft: bool,
     as_of: Any,
+    release: int | None,
     as_json: bool,
 ) -> None:
     """Validate CLIENT's agreement and render it; prints each file written.
@@ -227,20 +234,26 @@ def render_command(
     Example:
       dpagen render nordisk-ehandel
       dpagen render nordisk-ehandel --format pdf --lang sv --out /tmp/review
+      dpagen render nordisk-ehandel --release 1
     """
     from .build import render_agreement
 
     ws = _workspace(ctx)
     languages = None if lang == "all" else (lang,)
-    written = render_agreement(
-        ws,
-        client,
-        formats=formats,
-        languages=languages,
-        out=out,
-        draft=draft,
-        as_of=as_of.date() if as_of else None,
-    )
+    if release is not None:
+        from .release import rerender_release
+
+        written = rerender_release(ws, client, release, out=out)
+    else:
+        written = render_agreement(
+            ws,
+            client,
+            formats=formats,
+            languages=languages,
+            out=out,
+            draft=draft,
+            as_of=as_of.date() if as_of else None,
+        )
     shown = [_shown(path) for path in written]
     click.echo(json.dumps(shown, ensure_ascii=False) if as_json else "\n".join(shown))
 
@@ -282,6 +295,267 @@ def check_command(ctx: click.Context, clients: tuple[str, ...], as_of: Any, as_j
         as_json,
         f"{_count(count, 'agreement')} meet{'s' if count == 1 else ''} every mandatory requirement",
     )
+
+
+date_type = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@cli.group("annex")
+def annex_group() -> None:
+    """Work with a client's annexes.
+
+    \b
+    Example:
+      dpagen annex bump nordisk-ehandel subprocessors --effective 2027-03-01 \\
+        --summary "Ny underleverantör för chatt" --class subprocessors
+    """
+
+
+@annex_group.command("bump")
+@click.argument("client")
+@click.argument("annex")
+@click.option("--effective", type=date_type, required=True, help="Date the new version applies.")
+@click.option("--summary", required=True, help="What changed (goes into the change log).")
+@click.option("--class", "change_class", help="scope, subprocessors, security or contacts.")
+@click.option("--approved-by", help="Who approved the change at the client.")
+@click.option("--evidence", help="Where the approval is documented, e.g. an e-mail reference.")
+@click.option("--date", type=date_type, help="Date of the log entry (default: the effective date).")
+@click.pass_context
+def annex_bump_command(
+    ctx: click.Context,
+    client: str,
+    annex: str,
+    effective: Any,
+    summary: str,
+    change_class: str | None,
+    approved_by: str | None,
+    evidence: str | None,
+    date: Any,
+) -> None:
+    """Raise ANNEX's version for CLIENT and log the change, keeping the file's comments.
+
+    \b
+    Example:
+      dpagen annex bump trygg-forsakring instructions --effective 2027-01-15 \\
+        --summary "Chatt läggs till som kanal" --class scope --approved-by "Eva Lind"
+    """
+    from .annexbump import bump_annex
+
+    bump = bump_annex(
+        _workspace(ctx),
+        client,
+        annex,
+        effective=effective.date(),
+        summary=summary,
+        change_class=change_class,
+        approved_by=approved_by,
+        evidence=evidence,
+        date=date.date() if date else None,
+    )
+    click.echo(
+        f"{_shown(bump.path)}: version {bump.version}, effective {bump.effective.isoformat()}"
+    )
+
+
+@cli.command("release")
+@click.argument("client")
+@click.option("--annex", help="Issue only this annex (instructions, security, subprocessors).")
+@click.option("--note", required=True, help="Why this release is made.")
+@click.option("--date", type=date_type, help="Release date (default: today).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: out/)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def release_command(
+    ctx: click.Context,
+    client: str,
+    annex: str | None,
+    note: str,
+    date: Any,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Issue CLIENT's agreement (or one annex) as an immutable, numbered release.
+
+    Validates and checks first, writes the lock under agreements/CLIENT/releases/ and the issued
+    PDF/A and DOCX files under out/CLIENT/releases/NNNN/.
+
+    \b
+    Example:
+      dpagen release nordisk-ehandel --note "Signerat avtal"
+      dpagen release nordisk-ehandel --annex subprocessors --note "Ny underleverantör"
+    """
+    from .release import create_release
+
+    release = create_release(
+        _workspace(ctx), client, note=note, annex=annex, date=date.date() if date else None, out=out
+    )
+    files = [_shown(path) for path in release.files]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"release": release.number, "lock": _shown(release.lock), "files": files},
+                ensure_ascii=False,
+            )
+        )
+    else:
+        click.echo(f"release {release.number}: {_shown(release.lock)}")
+        click.echo("\n".join(files))
+
+
+@cli.command("history")
+@click.argument("client")
+@click.option("--at", "at", type=date_type, help="Show what was in force on this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def history_command(ctx: click.Context, client: str, at: Any, as_json: bool) -> None:
+    """List CLIENT's releases, or (with --at) what was in force on a date.
+
+    \b
+    Example:
+      dpagen history nordisk-ehandel
+      dpagen history nordisk-ehandel --at 2027-03-01
+    """
+    from .history import history, in_force
+
+    ws = _workspace(ctx)
+    if at is not None:
+        state = in_force(ws, client, at.date())
+        if as_json:
+            click.echo(json.dumps(state, default=_json_default, ensure_ascii=False, indent=2))
+            return
+        click.echo(f"in force on {state.date.isoformat()}:")
+        agreement = (
+            f"release {state.agreement_release} (agreement version {state.agreement_version})"
+            if state.agreement_release
+            else "none issued"
+        )
+        click.echo(f"  agreement: {agreement}")
+        for kind, info in state.annexes.items():
+            click.echo(
+                f"  {kind}: version {info['version']}, effective "
+                f"{info['effective'].isoformat()} (release {info['release']})"
+            )
+        return
+    rows = history(ws, client)
+    if as_json:
+        click.echo(json.dumps(rows, default=_json_default, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(f"no releases of {client} yet; issue one with 'dpagen release {client}'")
+        return
+    for row in rows:
+        versions = ", ".join(f"{kind} v{version}" for kind, version in row.annexes.items())
+        click.echo(
+            f"{row.release:>4}  {row.date.isoformat()}  {row.what:<13}  "
+            f"agreement v{row.agreement_version}; {versions}  {row.note}"
+        )
+
+
+def _json_default(value: Any) -> Any:
+    import dataclasses
+    import datetime as dt
+
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(type(value).__name__)
+
+
+@cli.command("verify")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
+@click.pass_context
+def verify_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
+    """Tell which release each PDF or DOCX comes from and whether it is unchanged.
+
+    Exits 1 when any file differs from what its release issued, or comes from no release.
+
+    \b
+    Example:
+      dpagen verify out/nordisk-ehandel/releases/0001/*.pdf ~/Downloads/avtal.docx
+    """
+    from .verify import verify_files
+
+    verdicts = verify_files(_workspace(ctx), list(files))
+    if as_json:
+        click.echo(
+            json.dumps(
+                [dict(v.__dict__, path=str(v.path)) for v in verdicts], ensure_ascii=False, indent=2
+            )
+        )
+    else:
+        for verdict in verdicts:
+            click.echo(verdict.describe())
+    if any(v.status != "identical" for v in verdicts):
+        ctx.exit(1)
+
+
+@cli.command("status")
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def status_command(ctx: click.Context, as_of: Any, as_json: bool) -> None:
+    """One row per client: latest release, edition, unreleased changes, what is coming.
+
+    \b
+    Example:
+      dpagen status
+    """
+    from .status import portfolio_status
+
+    rows = portfolio_status(_workspace(ctx), as_of=as_of.date() if as_of else None)
+    if as_json:
+        click.echo(json.dumps(rows, default=_json_default, ensure_ascii=False, indent=2))
+        return
+    table = [("CLIENT", "RELEASE", "EDITION", "UNRELEASED", "NEWER", "DEVIATIONS", "FUTURE")]
+    for row in rows:
+        release = f"{row.latest_release} ({row.latest_date})" if row.latest_release else "–"
+        unreleased = {True: "yes", False: "no", None: "invalid"}[row.unreleased_changes]
+        table.append(
+            (
+                row.client,
+                release,
+                row.edition,
+                unreleased,
+                row.newer_edition or "–",
+                str(row.deviations),
+                ", ".join(row.future_annexes) or "–",
+            )
+        )
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for r in table:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+@cli.command("upgrade")
+@click.argument("client")
+@click.option("--edition", required=True, help="The edition to move to.")
+@click.pass_context
+def upgrade_command(ctx: click.Context, client: str, edition: str) -> None:
+    """Move CLIENT's working copy to another edition of the standard terms.
+
+    Reports which clauses change version and what the new edition needs that is missing.
+
+    \b
+    Example:
+      dpagen upgrade nordisk-ehandel --edition 2027.1
+    """
+    from .status import upgrade_edition
+
+    ws = _workspace(ctx)
+    result = upgrade_edition(ws, client, edition)
+    click.echo(f"{client}: edition {result.old} → {result.new}")
+    for change in result.changes or ["no clause changes version"]:
+        click.echo(f"  {change}")
+    if any(p.severity == "error" for p in result.problems):
+        _print_problems(result.problems, ws.root)
+        click.echo("Fill in what the new edition needs, then run 'dpagen validate'.", err=True)
+        ctx.exit(1)
 
 
 @cli.command("list")

@@ -122,3 +122,6 @@ class Document:
     page_word: str  # "Sida" / "Page"
     of_word: str  # "av" / "of"
     draft_mark: str = ""  # "UTKAST" / "DRAFT" on a draft, empty otherwise
+    kind: str = "agreement"  # or "annex": one annex issued on its own
+    changes_heading: str = ""
+    changes: tuple[str, ...] = ()  # what changed since the annex version issued before

@@ -54,28 +54,17 @@ def outline(doc: Document) -> list[Block]:
     blocks.append(
         TableBlock(Table(tuple(p.role for p in doc.parties), party_rows, (50, 50)), "parties")
     )
-    for clause in doc.clauses:
-        blocks.append(Para("clause_heading", _text(clause.title), f"{clause.number}."))
-        for sub in clause.subclauses:
-            blocks.append(Para("clause" if sub.number else "clause_body", sub.runs, sub.number))
-            blocks += [Para("item", item.runs, item.label) for item in sub.items]
-    blocks.append(Para("heading", _text(doc.signatures_heading)))
-    intro, place_date, signature = doc.signature_lines
-    blocks.append(Para("lead", _text(intro)))
-    signature_rows = (
-        tuple((party.name,) for party in doc.parties),
-        tuple((f"{place_date}:",) for _ in doc.parties),
-        tuple((f"{signature}:",) for _ in doc.parties),
-        tuple((f"{party.signatory}, {party.signatory_role}",) for party in doc.parties),
-    )
-    blocks.append(
-        TableBlock(
-            Table(tuple(p.role for p in doc.parties), signature_rows, (50, 50)), "signatures"
-        )
-    )
+    if doc.kind == "annex":
+        if doc.changes:
+            blocks.append(Para("heading", _text(doc.changes_heading)))
+            blocks += [Para("lead", _text(change)) for change in doc.changes]
+    else:
+        blocks += _clauses_and_signatures(doc)
     for annex in doc.annexes:
-        blocks.append(Para("annex_title", _text(f"{annex.label} – {annex.title}"), page_break=True))
-        blocks.append(Para("annex_effective", _text(annex.effective)))
+        if doc.kind == "agreement":
+            title = f"{annex.label} – {annex.title}"
+            blocks.append(Para("annex_title", _text(title), page_break=True))
+            blocks.append(Para("annex_effective", _text(annex.effective)))
         for section in annex.sections:
             blocks.append(Para("annex_section", _text(section.title)))
             if section.lead:
@@ -98,6 +87,30 @@ def contact_rows(doc: Document) -> list[tuple[tuple[str, ...], ...]]:
             cells.append((f"{role}:", details) if details else ())
         rows.append(tuple(cells))
     return rows
+
+
+def _clauses_and_signatures(doc: Document) -> list[Block]:
+    blocks: list[Block] = []
+    for clause in doc.clauses:
+        blocks.append(Para("clause_heading", _text(clause.title), f"{clause.number}."))
+        for sub in clause.subclauses:
+            blocks.append(Para("clause" if sub.number else "clause_body", sub.runs, sub.number))
+            blocks += [Para("item", item.runs, item.label) for item in sub.items]
+    blocks.append(Para("heading", _text(doc.signatures_heading)))
+    intro, place_date, signature = doc.signature_lines
+    blocks.append(Para("lead", _text(intro)))
+    signature_rows = (
+        tuple((party.name,) for party in doc.parties),
+        tuple((f"{place_date}:",) for _ in doc.parties),
+        tuple((f"{signature}:",) for _ in doc.parties),
+        tuple((f"{party.signatory}, {party.signatory_role}",) for party in doc.parties),
+    )
+    blocks.append(
+        TableBlock(
+            Table(tuple(p.role for p in doc.parties), signature_rows, (50, 50)), "signatures"
+        )
+    )
+    return blocks
 
 
 def cell_text(lines: tuple[str, ...]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .assemble import assemble
 from .errors import Problem, ProblemsFound
+from .frozen import frozen_problems
 from .inputs import Inputs, has_errors, load_inputs
 from .workspace import Workspace
 
@@ -27,6 +28,7 @@ def validate_workspace(
     Returns the loaded inputs and every problem found, warnings included, sorted by file and line.
     """
     inputs, problems = load_inputs(ws, clients)
+    problems += frozen_problems(ws, inputs.library)
     if not has_errors(problems):
         for client in inputs.agreements:
             problems += check_assembly(inputs, client)

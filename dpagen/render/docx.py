@@ -23,8 +23,11 @@ TEMPLATE = "agreement.docx"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def render_docx(doc: Document, templates: Path) -> bytes:
-    """The agreement as DOCX bytes; identical inputs give identical bytes."""
+def render_docx(doc: Document, templates: Path, *, stamp: str | None = None) -> bytes:
+    """The agreement as DOCX bytes; identical inputs give identical bytes.
+
+    ``stamp`` (an issued release: "release N, lock HASH") goes into the document properties.
+    """
     from docxtpl import DocxTemplate
 
     path = templates / TEMPLATE
@@ -43,13 +46,13 @@ def render_docx(doc: Document, templates: Path) -> bytes:
         template.render(context, jinja_env=layout_environment(templates), autoescape=True)
     except Exception as exc:  # docxtpl raises many kinds for a broken template file
         raise RenderError(f"{path}: cannot render the Word template: {exc}") from None
-    _set_properties(template.docx.core_properties, doc)
+    _set_properties(template.docx.core_properties, doc, stamp)
     buffer = io.BytesIO()
     template.save(buffer)
     return normalize_zip(buffer.getvalue())
 
 
-def _set_properties(properties: object, doc: Document) -> None:
+def _set_properties(properties: object, doc: Document, stamp: str | None) -> None:
     # Set after rendering: docxtpl would escape these a second time.
     date = dt.datetime.fromisoformat(doc.iso_date)
     for name, value in (
@@ -59,7 +62,7 @@ def _set_properties(properties: object, doc: Document) -> None:
         ("language", doc.lang),
         ("identifier", doc.agreement_id),
         ("comments", ""),
-        ("keywords", ""),
+        ("keywords", stamp or ""),
         ("last_modified_by", ""),
         ("created", date),
         ("modified", date),

@@ -40,8 +40,12 @@ def _fetcher_class() -> Any:
     return TemplatesOnlyFetcher, RefusedURL
 
 
-def render_pdf(doc: Document, templates: Path) -> bytes:
-    """The agreement as PDF bytes; identical inputs give identical bytes."""
+def render_pdf(doc: Document, templates: Path, *, lock: bytes | None = None) -> bytes:
+    """The agreement as PDF bytes; identical inputs give identical bytes.
+
+    With ``lock`` (an issued release) the PDF is archival PDF/A-3u and carries the lock as the
+    embedded file ``release.lock.json``.
+    """
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -60,7 +64,21 @@ def render_pdf(doc: Document, templates: Path) -> bytes:
             base_url=folder.as_uri() + "/",
             url_fetcher=fetcher_class(folder),
         )
-        pdf: bytes = document.write_pdf()
+        options: dict[str, Any] = {}
+        if lock is not None:
+            moment = dt.datetime.fromisoformat(doc.iso_date).replace(tzinfo=dt.UTC)
+            options["pdf_variant"] = "pdf/a-3u"
+            options["attachments"] = [
+                weasyprint.Attachment(
+                    string=lock,
+                    name="release.lock.json",
+                    description="dpagen release lock",
+                    created=moment,
+                    modified=moment,
+                    relationship="Data",
+                )
+            ]
+        pdf: bytes = document.write_pdf(**options)
     except refused as exc:
         raise RenderError(str(exc), "templates may only use files inside templates/") from None
     finally:

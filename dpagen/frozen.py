@@ -1,0 +1,71 @@
+"""Immutability: what a release issued can no longer change.
+
+Every clause text and edition a release used is frozen, and so is the release lock itself.
+``validate`` compares the library with the records of all releases and reports any edit.
+"""
+
+from __future__ import annotations
+
+from .errors import Problem
+from .library import Library
+from .locks import read_locks
+from .workspace import Workspace
+
+
+def frozen_problems(ws: Workspace, library: Library) -> list[Problem]:
+    """Edits to frozen clause texts, editions or locks, one problem per file or edition."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for client in ws.clients():
+        locks, lock_problems = read_locks(ws.agreements / client / "releases")
+        problems += lock_problems
+        for lock in locks:
+            record, number = lock.record, lock.number
+            issued_by = f"release {number} of {client}"
+            for name, text in sorted(record["texts"].items()):
+                path = ws.clauses / name
+                if name in seen:
+                    continue
+                try:
+                    current = path.read_text(encoding="utf-8")
+                except OSError:
+                    current = None
+                if current != text:
+                    seen.add(name)
+                    problems.append(
+                        Problem(
+                            path,
+                            1,
+                            1,
+                            f"this clause text is frozen ({issued_by} used it) but it has been "
+                            + ("removed" if current is None else "changed"),
+                            "restore it, and write the new wording as a new version of the clause "
+                            "in a new edition",
+                        )
+                    )
+            edition = record["edition"]
+            key = f"edition:{edition['id']}"
+            if key in seen:
+                continue
+            current_edition = library.editions.get(edition["id"])
+            refs = (
+                [f"{cid}@{version}" for cid, version in current_edition.clauses]
+                if current_edition
+                else None
+            )
+            if current_edition is None or (
+                refs != edition["clauses"]
+                or list(current_edition.annexes) != edition["annexes"]
+                or current_edition.date != edition["date"]
+            ):
+                seen.add(key)
+                path = ("editions", current_edition.index) if current_edition else ("editions",)
+                problems.append(
+                    library.doc.problem(
+                        path,
+                        f"edition {edition['id']} is frozen ({issued_by} used it) but it has been "
+                        + ("removed" if current_edition is None else "changed"),
+                        "restore it, and make the change as a new edition",
+                    )
+                )
+    return problems
