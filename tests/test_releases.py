@@ -133,10 +133,19 @@ def test_changed_files_are_reported_with_their_origin(examples: Workspace, tmp_p
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(pdf))
-    writer.add_metadata({"/Subject": "edited"})
+    content = writer.pages[0].get_contents()
+    data = content.get_data()
+    # the title is drawn glyph by glyph: make its second letter a copy of its third
+    first = re.search(rb"\[<([0-9a-f]{4})>[^<]*<([0-9a-f]{4})>[^<]*<([0-9a-f]{4})>", data)
+    data = data[: first.start(2)] + first.group(3) + data[first.end(2) :]
+    content.set_data(data)
+    writer.pages[0].replace_contents(content)
     edited_pdf = tmp_path / "edited.pdf"
     with edited_pdf.open("wb") as stream:
         writer.write(stream)
+    words = [PdfReader(path).pages[0].extract_text().split() for path in (pdf, edited_pdf)]
+    assert len(words[0]) == len(words[1])
+    assert sum(a != b for a, b in zip(*words, strict=True)) == 1  # one changed word
 
     source = zipfile.ZipFile(docx)
     edited_docx = tmp_path / "edited.docx"
