@@ -83,6 +83,10 @@ class Library:
     broken: set[str] = field(default_factory=set)  # clause folders whose clause.yaml is invalid
     _sources: dict[Path, str] = field(default_factory=dict)
 
+    def preload(self, path: Path, text: str) -> None:
+        """Use ``text`` as the content of ``path`` (a release's record, not today's file)."""
+        self._sources[path] = text
+
     def source(self, path: Path) -> str:
         """The text of a clause file (read once)."""
         if path not in self._sources:

@@ -108,7 +108,7 @@ def inputs_from_record(ws: Workspace, record: dict[str, Any], source: Path) -> I
             versions={version: edition.date},
         )
     for name, text in record["texts"].items():
-        library._sources[ws.clauses / name] = text  # the record's text, never today's file
+        library.preload(ws.clauses / name, text)
     config = YamlDocument(source, {"processor": record["processor"], "defaults": {}})
     agreement_doc = YamlDocument(source, record["agreement"])
     client = record["client"]
