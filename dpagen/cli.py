@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from . import __version__
 from .errors import DpagenError, Problem
+from .version import __version__
 from .workspace import Workspace, find_workspace
 
 LANG_CHOICES = ("sv", "en", "all")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .assemble import assemble
 from .check import check_agreement
 from .dates import long_date
@@ -28,6 +27,7 @@ from .locks import Lock, create_lock, exclusive, lock_text, read_locks, record_h
 from .model import Document
 from .schema import LANGUAGES
 from .validate import validate_workspace
+from .version import __version__
 from .workspace import Workspace
 from .yamlio import Document as YamlDocument
 
