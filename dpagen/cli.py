@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .errors import DpagenError, Problem
+from .errors import DpagenError, Problem, UsageError
 from .version import __version__
 from .workspace import Workspace, find_workspace
 
@@ -241,7 +241,20 @@ def render_command(
     ws = _workspace(ctx)
     languages = None if lang == "all" else (lang,)
     if release is not None:
+        from click.core import ParameterSource
+
         from .release import rerender_release
+
+        given = [
+            f"--{name.replace('formats', 'format')}"
+            for name in ("formats", "lang", "draft")
+            if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
+        ]
+        if given:
+            raise UsageError(
+                f"{given[0]} does not go with --release",
+                "a release is re-created exactly as it was issued",
+            )
 
         written = rerender_release(ws, client, release, out=out)
     else:

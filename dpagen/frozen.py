@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .errors import Problem
 from .library import Library
-from .locks import read_locks
+from .locks import lock_paths, read_locks
 from .workspace import Workspace
 
 
@@ -17,8 +17,20 @@ def frozen_problems(ws: Workspace, library: Library) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for client in ws.clients():
-        locks, lock_problems = read_locks(ws.agreements / client / "releases")
+        folder = ws.agreements / client / "releases"
+        locks, lock_problems = read_locks(folder)
         problems += lock_problems
+        numbers = {int(path.name[:4]) for path in lock_paths(folder)}
+        for missing in sorted(set(range(1, max(numbers, default=0) + 1)) - numbers):
+            problems.append(
+                Problem(
+                    folder,
+                    1,
+                    1,
+                    f"release {missing} of {client} is missing",
+                    "restore its lock file from your backup",
+                )
+            )
         for lock in locks:
             record, number = lock.record, lock.number
             issued_by = f"release {number} of {client}"

@@ -70,12 +70,17 @@ class InForce:
 
 
 def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
-    """The agreement release signed by ``on`` and each annex version effective on ``on``."""
+    """The agreement release signed by ``on`` and each annex version effective on ``on``.
+
+    Only releases issued by ``on`` count; a version issued again later keeps its first release.
+    """
     ws.client_dir(client)
     agreement_release = agreement_version = None
     annexes: dict[str, dict[str, Any]] = {}
     for lock in client_locks(ws, client):
         record = lock.record
+        if record["date"] > on:  # not issued yet on that date
+            continue
         meta = record["agreement"]["agreement"]
         if record["kind"] == "agreement" and meta["date"] <= on:
             agreement_release, agreement_version = lock.number, meta["version"]
@@ -89,7 +94,7 @@ def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
                 continue
             best = annexes.get(kind)
             key = (data["effective_date"], data["version"])
-            if best is None or key >= (best["effective"], best["version"]):
+            if best is None or key > (best["effective"], best["version"]):
                 annexes[kind] = {
                     "version": data["version"],
                     "effective": data["effective_date"],

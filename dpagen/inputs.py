@@ -285,6 +285,24 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
     return problems
 
 
+def _check_changelog(doc: Document) -> list[Problem]:
+    """The change log, when there is one, ends with the annex's current version."""
+    entries = doc.sequence("changelog")
+    versions = [entry["version"] for entry in entries]
+    version = doc.data["version"]
+    if not versions or versions[-1] == version and max(versions) == version:
+        return []
+    return [
+        doc.problem(
+            ("changelog",),
+            f"the change log's last entry is for version "
+            f"{versions[-1]}, but the annex is version {version}",
+            "add an entry for the current version; 'dpagen annex bump' does both",
+            key=True,
+        )
+    ]
+
+
 def _check_swedish_numbers(doc: Document) -> list[Problem]:
     """Organisation numbers of Swedish sub-processors must be valid Swedish numbers."""
     problems: list[Problem] = []
@@ -323,6 +341,8 @@ def _load_annexes(agreement: AgreementInput, folder: Path) -> list[Problem]:
             continue
         doc, loaded = load_yaml(path)
         found = validate_loaded(doc, loaded, f"annex_{kind}")
+        if not has_errors(found):
+            found += _check_changelog(doc)
         if kind == "subprocessors" and doc.data is not None:
             found += _check_swedish_numbers(doc)
         problems += found

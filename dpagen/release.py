@@ -23,7 +23,16 @@ from .fsutil import write_atomic
 from .inputs import AgreementInput, Inputs, has_errors
 from .labels import Labels
 from .library import ClauseDef, Edition, Library
-from .locks import Lock, create_lock, exclusive, lock_text, read_locks, record_hash, sha256
+from .locks import (
+    Lock,
+    canonical,
+    create_lock,
+    exclusive,
+    lock_text,
+    read_locks,
+    record_hash,
+    sha256,
+)
 from .model import Document
 from .schema import LANGUAGES
 from .validate import validate_workspace
@@ -125,7 +134,9 @@ def inputs_from_record(ws: Workspace, record: dict[str, Any], source: Path) -> I
     return Inputs(ws, config, library, {client: agreement})
 
 
-def annex_document(doc: Document, annex_id: str, changes: tuple[str, ...]) -> Document:
+def annex_document(
+    doc: Document, annex_id: str, changes: tuple[str, ...], effective: dt.date
+) -> Document:
     """One annex of ``doc`` as a document of its own, with what changed in it."""
     label = Labels(doc.lang)
     annex = next(a for a in doc.annexes if a.id == annex_id)
@@ -137,6 +148,7 @@ def annex_document(doc: Document, annex_id: str, changes: tuple[str, ...]) -> Do
         clauses=(),
         annexes=(annex,),
         header=f"{annex.label} · {doc.agreement_id} · version {annex.version}",
+        iso_date=effective.isoformat(),
         changes_heading=label("changes"),
         changes=changes,
     )
@@ -188,7 +200,10 @@ def render_record(ws: Workspace, record: dict[str, Any], source: Path) -> dict[s
     for lang in record["languages"]:
         doc = assemble(inputs, record["client"], lang)
         if record["kind"] == "annex":
-            doc = annex_document(doc, record["annex"], _changes(record, lang))
+            annex_data = record["annexes"][record["annex"]]
+            doc = annex_document(
+                doc, record["annex"], _changes(record, lang), annex_data["effective_date"]
+            )
         for fmt in record["formats"]:
             if fmt == "pdf":
                 data = render_pdf(doc, ws.templates, lock=lock_bytes)
@@ -250,6 +265,7 @@ def create_release(
         locks, lock_problems = read_locks(folder)
         if lock_problems:
             raise ProblemsFound(lock_problems)
+        _refuse_reissued_versions(agreement, locks, annex)
         number = max((lock.number for lock in locks), default=0) + 1
         record = working_record(inputs, client)
         record.update(
@@ -270,6 +286,38 @@ def create_release(
         outputs = {name: sha256(data) for name, data in files.items()}
         path = create_lock(folder, number, lock_text(record, outputs))
     return Release(path, number, written)
+
+
+def _refuse_reissued_versions(
+    agreement: AgreementInput, locks: list[Lock], annex: str | None
+) -> None:
+    """An annex version, once issued, is only ever issued again unchanged."""
+    problems = []
+    for kind, doc in agreement.annexes.items():
+        if annex is not None and kind != annex:
+            continue
+        for lock in locks:
+            record = lock.record
+            issued = record["kind"] == "agreement" or record["annex"] == kind
+            before = record["annexes"].get(kind)
+            if (
+                issued
+                and before
+                and before["version"] == doc.data["version"]
+                and (canonical(before) != canonical(doc.data))
+            ):
+                problems.append(
+                    doc.problem(
+                        ("version",),
+                        f"{kind} version {before['version']} was issued in release {lock.number} "
+                        "with other content",
+                        f"record the change as a new version: dpagen annex bump {agreement.client} "
+                        f"{kind} --effective DATE --summary TEXT",
+                    )
+                )
+                break
+    if problems:
+        raise ProblemsFound(problems, hint="Nothing was released")
 
 
 def _previous_version(locks: list[Lock], annex: str) -> int | None:

@@ -15,7 +15,7 @@ class Verdict:
     """What ``verify`` found out about one file."""
 
     path: Path
-    status: str  # "identical", "changed" or "unknown"
+    status: str  # "identical", "changed", "unknown" or "unlocked" (its lock is missing)
     client: str | None = None
     release: int | None = None
     name: str | None = None  # the issued file it matches or came from
@@ -28,6 +28,11 @@ class Verdict:
             return (
                 f"{self.path}: CHANGED since issue; it comes from release {self.release} of "
                 f"{self.client}"
+            )
+        if self.status == "unlocked":
+            return (
+                f"{self.path}: names release {self.release} of {self.client}, but that "
+                "release's lock is missing or was edited, so the file cannot be verified"
             )
         return f"{self.path}: not a file issued by any release of this workspace"
 
@@ -85,6 +90,8 @@ def verify_files(ws: Workspace, paths: list[Path]) -> list[Verdict]:
         origin = _origin(data, locks)
         if origin is None:
             verdicts.append(Verdict(path, "unknown"))
-        else:
+        elif any(client == origin[0] and lock.number == origin[1] for client, lock in locks):
             verdicts.append(Verdict(path, "changed", origin[0], origin[1]))
+        else:
+            verdicts.append(Verdict(path, "unlocked", origin[0], origin[1]))
     return verdicts

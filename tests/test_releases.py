@@ -392,3 +392,62 @@ def test_upgrade_lists_what_the_new_edition_needs(examples: Workspace) -> None:
     )
     text = (examples.root / f"agreements/{CLIENT}/agreement.yaml").read_text(encoding="utf-8")
     assert 'edition: "2027.1"' in text
+
+
+def test_an_issued_annex_version_cannot_change_silently(examples: Workspace) -> None:
+    only_swedish(examples)
+    release(examples, "--note", "Signed", "--date", "2026-11-23")
+    edit(
+        examples.root / f"agreements/{CLIENT}/annexes/subprocessors.yaml",
+        "authorised_on: 2026-11-23",
+        "authorised_on: 2026-11-24",
+    )
+    result = run(examples, "release", CLIENT, "--annex", "subprocessors", "--note", "x")
+    assert result.exit_code == 1
+    assert (
+        "error: subprocessors version 1 was issued in release 1 with other content" in result.stderr
+    )
+    assert not (examples.root / f"agreements/{CLIENT}/releases/0002.lock.json").exists()
+
+
+def test_changelog_must_reach_the_current_version(examples: Workspace) -> None:
+    edit(
+        examples.root / f"agreements/{CLIENT}/annexes/security.yaml", "version: 1\n", "version: 2\n"
+    )
+    result = run(examples, "validate")
+    assert (
+        "error: the change log's last entry is for version 1, but the annex is version 2"
+        in result.stderr
+    )
+
+
+def test_missing_lock_is_reported(examples: Workspace, tmp_path: Path) -> None:
+    only_swedish(examples)
+    first = release(examples, "--note", "One", "--date", "2026-11-23")
+    release(examples, "--note", "Two", "--date", "2026-11-24")
+    (examples.root / f"agreements/{CLIENT}/releases/0001.lock.json").unlink()
+    result = run(examples, "validate")
+    assert (
+        f"agreements/{CLIENT}/releases:1:1: error: release 1 of {CLIENT} is missing"
+        in result.stderr
+    )
+    pdf = next(p for p in first["files"] if p.endswith(".pdf"))
+    verdict = run(examples, "verify", str(examples.root / pdf))
+    assert (
+        "names release 1 of trygg-forsakring, but that release's lock is missing" in verdict.stdout
+    )
+
+
+def test_history_counts_only_releases_issued_by_the_date(examples: Workspace) -> None:
+    only_swedish(examples)
+    release(examples, "--note", "Signed", "--date", "2026-11-23")
+    release(examples, "--note", "Re-issued", "--date", "2027-05-20")
+    state = in_force(examples, "2027-03-01")
+    assert state["agreement_release"] == 1
+    assert {info["release"] for info in state["annexes"].values()} == {1}
+
+
+def test_release_rerender_takes_no_format(examples: Workspace) -> None:
+    result = run(examples, "render", CLIENT, "--release", "1", "--format", "pdf")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --format does not go with --release")
