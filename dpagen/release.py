@@ -279,6 +279,8 @@ def create_release(
         )
         files = render_record(ws, record, folder / f"{number:04d}.lock.json")
         target = release_folder(ws, out, client, number)
+        for stale in [*folder.glob(".*.tmp"), *target.glob(".*.tmp")]:
+            stale.unlink()  # left by a release that was killed; we hold the lock now
         written = []
         for name, data in files.items():
             write_atomic(target / name, data)

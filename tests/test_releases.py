@@ -322,6 +322,11 @@ def test_killed_release_leaves_nothing_half_written(examples: Workspace, delay: 
             elif path.suffix == ".docx":
                 assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
     locks = list((examples.root / f"agreements/{CLIENT}/releases").glob("*.lock.json"))
+    after = release(examples, "--note", "after the kill", "--date", "2026-11-23")
+    assert after["lock"].endswith(f"{len(locks) + 1:04d}.lock.json")  # the next run is clean
+    leftovers = list((examples.root / "out").rglob(".*.tmp"))
+    leftovers += (examples.root / f"agreements/{CLIENT}/releases").glob(".*.tmp")
+    assert leftovers == []  # what the killed run left behind was cleared
     for lock in locks:  # a lock only exists with all of its files
         outputs = json.loads(lock.read_text(encoding="utf-8"))["outputs"]
         folder = examples.root / "out" / CLIENT / "releases" / lock.name[:4]
