@@ -571,6 +571,94 @@ def upgrade_command(ctx: click.Context, client: str, edition: str) -> None:
         ctx.exit(1)
 
 
+@cli.command("diff")
+@click.argument("client")
+@click.argument("refs", nargs=-1)
+@click.option(
+    "--against-standard",
+    is_flag=True,
+    help="Show the client's deviations and variant choices against its edition.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["sv", "en"]),
+    default="sv",
+    show_default=True,
+    help="Language of the clause redlines.",
+)
+@click.pass_context
+def diff_command(
+    ctx: click.Context,
+    client: str,
+    refs: tuple[str, ...],
+    against_standard: bool,
+    fmt: str,
+    lang: str,
+) -> None:
+    """Show what changed in CLIENT's agreement between FROM and TO.
+
+    FROM and TO are release numbers or 'working' (default: the latest release against the
+    working copy). Clauses are matched by id, so renumbering shows as a move; terms, parties and
+    annex rows are compared field by field; changed wording gets a word-level redline.
+
+    \b
+    Example:
+      dpagen diff nordisk-ehandel
+      dpagen diff nordisk-ehandel 1 2 --format json
+      dpagen diff nordisk-ehandel --against-standard
+    """
+    from .diff import change_json, describe, diff_against_standard, diff_states, load_state
+    from .history import client_locks
+
+    ws = _workspace(ctx)
+    if len(refs) > 2:
+        raise UsageError("give at most two versions: FROM and TO")
+    if against_standard:
+        if refs:
+            raise UsageError("--against-standard compares the working copy; give no versions")
+        state = load_state(ws, client, "working")
+        changes = diff_against_standard(state, lang)
+        title = f"{client}: working copy against the standard terms"
+    else:
+        if len(refs) < 1:
+            locks = client_locks(ws, client)
+            if not locks:
+                raise UsageError(
+                    f"{client} has no release to compare with",
+                    "give two versions, or issue one with 'dpagen release'",
+                )
+            refs = (str(locks[-1].number),)
+        old = load_state(ws, client, refs[0])
+        new = load_state(ws, client, refs[1] if len(refs) > 1 else "working")
+        changes = diff_states(old, new, lang)
+        title = f"{client}: {old.label} → {new.label}"
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [change_json(c) for c in changes],
+                default=_json_default,
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    click.echo(title)
+    if not changes:
+        click.echo("  no changes")
+    for change in changes:
+        click.echo(f"  {describe(change)}")
+        for line in change.redline:
+            click.echo(f"      {line}")
+
+
 @cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the clients as JSON.")
 @click.pass_context

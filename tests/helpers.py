@@ -60,3 +60,30 @@ def model_lines(doc, *, numbered: bool) -> list[str]:
                 lines.append(" | ".join(block.table.header))
             lines += [row_text(row) for row in block.table.rows]
     return lines
+
+
+def add_edition(ws, new_term: bool = False) -> None:
+    """Edition 2027.1: breach version 2 (optionally with a term that has no default)."""
+    clauses = ws.root / "clauses"
+    extra = " {{ terms.breach_hotline }}" if new_term else ""
+    for lang in ("sv", "en"):
+        text = (clauses / f"breach/1.{lang}.md").read_text(encoding="utf-8")
+        (clauses / f"breach/2.{lang}.md").write_text(
+            text + f"\nNytt stycke{extra}.\n", encoding="utf-8"
+        )
+    declaration = (
+        "  breach_hotline:\n    type: string\n    description: Phone number for breaches.\n"
+        if new_term
+        else ""
+    )
+    edit(
+        clauses / "breach/clause.yaml",
+        "versions:\n",
+        "versions:\n  2: {date: 2027-05-01, note: More.}\n",
+    )
+    if declaration:
+        edit(clauses / "breach/clause.yaml", "terms:\n", "terms:\n" + declaration)
+    library = (clauses / "library.yaml").read_text(encoding="utf-8")
+    entry = library.split("editions:\n", 1)[1].replace('"2026.1"', '"2027.1"')
+    entry = entry.replace("2026-01-15", "2027-05-01").replace("breach@1", "breach@2")
+    (clauses / "library.yaml").write_text(library + entry, encoding="utf-8")

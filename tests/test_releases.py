@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dpagen.workspace import Workspace
-from tests.helpers import edit, run
+from tests.helpers import add_edition, edit, run
 
 CLIENT = "trygg-forsakring"
 
@@ -333,33 +333,6 @@ def test_killed_release_leaves_nothing_half_written(examples: Workspace, delay: 
         assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
             outputs
         )
-
-
-def add_edition(ws: Workspace, new_term: bool = False) -> None:
-    """Edition 2027.1: breach version 2 (optionally with a term that has no default)."""
-    clauses = ws.root / "clauses"
-    extra = " {{ terms.breach_hotline }}" if new_term else ""
-    for lang in ("sv", "en"):
-        text = (clauses / f"breach/1.{lang}.md").read_text(encoding="utf-8")
-        (clauses / f"breach/2.{lang}.md").write_text(
-            text + f"\nNytt stycke{extra}.\n", encoding="utf-8"
-        )
-    declaration = (
-        "  breach_hotline:\n    type: string\n    description: Phone number for breaches.\n"
-        if new_term
-        else ""
-    )
-    edit(
-        clauses / "breach/clause.yaml",
-        "versions:\n",
-        "versions:\n  2: {date: 2027-05-01, note: More.}\n",
-    )
-    if declaration:
-        edit(clauses / "breach/clause.yaml", "terms:\n", "terms:\n" + declaration)
-    library = (clauses / "library.yaml").read_text(encoding="utf-8")
-    entry = library.split("editions:\n", 1)[1].replace('"2026.1"', '"2027.1"')
-    entry = entry.replace("2026-01-15", "2027-05-01").replace("breach@1", "breach@2")
-    (clauses / "library.yaml").write_text(library + entry, encoding="utf-8")
 
 
 def test_status(examples: Workspace) -> None:

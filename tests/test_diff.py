@@ -1,0 +1,162 @@
+"""`dpagen diff`: structured changes, clause moves, deviations, and the word redline."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dpagen.diff import words
+from dpagen.workspace import Workspace
+from tests.helpers import add_edition, edit, run
+
+CLIENT = "nordisk-ehandel"
+NEW_SUBPROCESSOR = """  - name: Chattkraft AB
+    org_no: "556036-0793"
+    address: Drottninggatan 1, 111 51 Stockholm
+    service: {sv: Chattplattform., en: Chat platform.}
+    location: SE
+    transfer_mechanism: null
+    authorised_on: 2027-01-10
+"""
+
+
+def changes(ws: Workspace, *args: str) -> list[dict]:
+    result = run(ws, "diff", CLIENT, *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_version_against_itself_has_no_changes(examples: Workspace) -> None:
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    assert changes(examples) == []
+    assert changes(examples, "1", "1") == []
+    assert (
+        run(examples, "diff", CLIENT).stdout
+        == f"{CLIENT}: release 1 → working copy\n  no changes\n"
+    )
+
+
+def test_scripted_change_set(examples: Workspace) -> None:
+    root = examples.root / f"agreements/{CLIENT}"
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    edit(root / "agreement.yaml", "breach_notice_hours: 24", "breach_notice_hours: 12")
+    add_edition(examples)
+    assert run(examples, "upgrade", CLIENT, "--edition", "2027.1").exit_code == 0
+    edit(
+        root / "annexes/subprocessors.yaml",
+        "  - name: Samtalsmolnet Sverige AB\n",
+        NEW_SUBPROCESSOR + "  - name: Samtalsmolnet Sverige AB\n",
+    )
+    edit(
+        root / "agreement.yaml",
+        "email: sara.nystrom@nordiskehandel.se",
+        "email: sara.nystrom@nordisk.se",
+    )
+    edit(
+        root / "annexes/instructions.yaml",
+        "      sv: 90 dagar\n      en: 90 days",
+        "      sv: 30 dagar\n      en: 30 days",
+    )
+    found = [(c["kind"], c["path"]) for c in changes(examples, "1", "working")]
+    data = "Samtalsinspelningar"
+    assert found == [
+        ("edition", "edition"),
+        ("party", "client.contacts.admin.email"),
+        ("term", "terms.breach_notice_hours"),
+        ("clause-version", "clauses.breach"),
+        ("annex-field", f"annexes.instructions.retention[{data}].period"),
+        ("annex-row-added", "annexes.subprocessors.subprocessors[Chattkraft AB]"),
+    ]
+    version = next(c for c in changes(examples, "1", "working") if c["kind"] == "clause-version")
+    assert (version["old"], version["new"]) == (1, 2)
+    assert any("{+" in line for line in version["redline"])
+
+
+def test_inserted_clause_shows_as_moves(examples: Workspace) -> None:
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    clauses = examples.root / "clauses"
+    (clauses / "insurance").mkdir()
+    (clauses / "insurance/clause.yaml").write_text(
+        "id: insurance\ncovers: []\nversions:\n  1: {date: 2027-05-01, note: First.}\n",
+        encoding="utf-8",
+    )
+    (clauses / "insurance/1.sv.md").write_text(
+        "# Försäkring\n\nBiträdet ska vara försäkrat.\n", encoding="utf-8"
+    )
+    (clauses / "insurance/1.en.md").write_text(
+        "# Insurance\n\nThe processor shall be insured.\n", encoding="utf-8"
+    )
+    library = (clauses / "library.yaml").read_text(encoding="utf-8")
+    entry = library.split("editions:\n", 1)[1].replace('"2026.1"', '"2027.1"')
+    entry = entry.replace("2026-01-15", "2027-05-01").replace("scope@1, ", "scope@1, insurance@1, ")
+    (clauses / "library.yaml").write_text(library + entry, encoding="utf-8")
+    assert run(examples, "upgrade", CLIENT, "--edition", "2027.1").exit_code == 0
+    found = changes(examples)
+    kinds = {c["kind"] for c in found}
+    assert kinds == {"edition", "clause-added", "clause-moved"}
+    moved = [c for c in found if c["kind"] == "clause-moved"]
+    assert len(moved) == 23 and all(c["new"] == c["old"] + 1 for c in moved)
+
+
+def test_against_standard_shows_the_deviation(examples: Workspace) -> None:
+    found = changes(examples, "--against-standard")
+    assert [(c["kind"], c["path"]) for c in found] == [("deviation", "clauses.audits")]
+    assert found[0]["redline"]
+    assert changes_for(examples, "ljungsjo-kommun") == [("clause-variant", "clauses.subprocessors")]
+
+
+def changes_for(ws: Workspace, client: str) -> list[tuple[str, str]]:
+    result = run(ws, "diff", client, "--against-standard", "--format", "json")
+    return [(c["kind"], c["path"]) for c in json.loads(result.stdout)]
+
+
+def apply(redline: str, side: str) -> str:
+    """The old (side '-') or new (side '+') text from a word redline."""
+    import re
+
+    if side == "+":
+        text = re.sub(r"\[-.*?-\]", "", redline, flags=re.S)
+        return re.sub(r"\{\+(.*?)\+\}", r"\1", text, flags=re.S)
+    text = re.sub(r"\{\+.*?\+\}", "", redline, flags=re.S)
+    return re.sub(r"\[-(.*?)-\]", r"\1", text, flags=re.S)
+
+
+TEXT = st.lists(
+    st.sampled_from(["avtal", "biträde", "ska", "inte", "24", "timmar", "och", "å"]), max_size=30
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=TEXT, new=TEXT)
+def test_word_redline_gives_back_both_texts(old: str, new: str) -> None:
+    redline = words(old, new)
+    assert apply(redline, "+") == new
+    assert apply(redline, "-") == old
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXT)
+def test_word_redline_of_a_text_with_itself_is_the_text(text: str) -> None:
+    assert words(text, text) == text
+
+
+def test_diff_mirrors(examples: Workspace) -> None:
+    root = examples.root / f"agreements/{CLIENT}"
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    edit(root / "agreement.yaml", "breach_notice_hours: 24", "breach_notice_hours: 12")
+    edit(
+        root / "annexes/subprocessors.yaml",
+        "  - name: Samtalsmolnet Sverige AB\n",
+        NEW_SUBPROCESSOR + "  - name: Samtalsmolnet Sverige AB\n",
+    )
+    forward = changes(examples, "1", "working")
+    backward = changes(examples, "working", "1")
+    swap = {"annex-row-added": "annex-row-removed", "annex-row-removed": "annex-row-added"}
+    assert sorted(
+        (swap.get(c["kind"], c["kind"]), c["path"], c["new"] is None, c["old"] is None)
+        for c in forward
+    ) == sorted((c["kind"], c["path"], c["old"] is None, c["new"] is None) for c in backward)
+    term = next(c for c in backward if c["kind"] == "term")
+    assert (term["old"], term["new"]) == (12, 24)
