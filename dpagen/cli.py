@@ -582,10 +582,15 @@ def upgrade_command(ctx: click.Context, client: str, edition: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "docx"]),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output: a summary, JSON, or Word with tracked changes.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File for --format docx (default: out/CLIENT/CLIENT-diff-FROM-TO.LANG.docx).",
 )
 @click.option(
     "--lang",
@@ -601,6 +606,7 @@ def diff_command(
     refs: tuple[str, ...],
     against_standard: bool,
     fmt: str,
+    out: Path | None,
     lang: str,
 ) -> None:
     """Show what changed in CLIENT's agreement between FROM and TO.
@@ -614,6 +620,7 @@ def diff_command(
       dpagen diff nordisk-ehandel
       dpagen diff nordisk-ehandel 1 2 --format json
       dpagen diff nordisk-ehandel --against-standard
+      dpagen diff nordisk-ehandel 1 working --format docx --out andringar.docx
     """
     from .diff import change_json, describe, diff_against_standard, diff_states, load_state
     from .history import client_locks
@@ -622,6 +629,8 @@ def diff_command(
     if len(refs) > 2:
         raise UsageError("give at most two versions: FROM and TO")
     if against_standard:
+        if fmt == "docx":
+            raise UsageError("--against-standard gives text or json", "use --format text or json")
         if refs:
             raise UsageError("--against-standard compares the working copy; give no versions")
         state = load_state(ws, client, "working")
@@ -638,6 +647,16 @@ def diff_command(
             refs = (str(locks[-1].number),)
         old = load_state(ws, client, refs[0])
         new = load_state(ws, client, refs[1] if len(refs) > 1 else "working")
+        if fmt == "docx":
+            from .diff import redline_docx
+            from .fsutil import write_atomic
+
+            names = [r if r == "working" else f"r{r}" for r in (*refs, "working")[:2]]
+            default = ws.root / "out" / client / f"{client}-diff-{'-'.join(names)}.{lang}.docx"
+            target = out or default
+            write_atomic(target, redline_docx(old, new, lang))
+            click.echo(_shown(target))
+            return
         changes = diff_states(old, new, lang)
         title = f"{client}: {old.label} → {new.label}"
     if fmt == "json":

@@ -296,3 +296,12 @@ def _show(value: Any) -> str:
     if isinstance(value, dict) and set(value) <= {"sv", "en"}:
         return repr(value.get("sv") or value.get("en"))
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def redline_docx(old: State, new: State, lang: str = "sv") -> bytes:
+    """The new version as DOCX with Word tracked changes against the old one."""
+    from .render.redline import render_redline_docx
+
+    doc_old = assemble(old.inputs, old.client, lang)
+    doc_new = assemble(new.inputs, new.client, lang)
+    return render_redline_docx(doc_old, doc_new, new.inputs.workspace.templates)

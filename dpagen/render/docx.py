@@ -23,10 +23,13 @@ TEMPLATE = "agreement.docx"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def render_docx(doc: Document, templates: Path, *, stamp: str | None = None) -> bytes:
+def render_docx(
+    doc: Document, templates: Path, *, stamp: str | None = None, body_xml: str | None = None
+) -> bytes:
     """The agreement as DOCX bytes; identical inputs give identical bytes.
 
-    ``stamp`` (an issued release: "release N, lock HASH") goes into the document properties.
+    ``stamp`` (an issued release: "release N, lock HASH") goes into the document properties;
+    ``body_xml`` replaces the body made from the outline (a redline).
     """
     from docxtpl import DocxTemplate
 
@@ -38,7 +41,7 @@ def render_docx(doc: Document, templates: Path, *, stamp: str | None = None) -> 
     try:
         template = DocxTemplate(str(path))
         context = {
-            "body": Markup(body(outline(doc))),
+            "body": Markup(body_xml if body_xml is not None else body(outline(doc))),
             "header": doc.header,
             "page_word": doc.page_word,
             "of_word": doc.of_word,

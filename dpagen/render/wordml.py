@@ -54,10 +54,15 @@ _GRID = "".join(
 )
 
 
-def table(data: Table, kind: str) -> str:
-    """One ``w:tbl`` element; data tables have a grid and a repeated header row."""
+def column_widths(data: Table) -> list[int]:
+    """Column widths in twips, in proportion to the table's relative widths."""
     total = sum(data.widths)
-    widths = [TEXT_WIDTH * width // total for width in data.widths]
+    return [TEXT_WIDTH * width // total for width in data.widths]
+
+
+def table_start(data: Table, kind: str) -> str:
+    """``w:tbl`` with its properties, grid and (for data tables) repeated header row."""
+    widths = column_widths(data)
     borders = f"<w:tblBorders>{_GRID}</w:tblBorders>" if kind == "data" else ""
     parts = [
         "<w:tbl><w:tblPr>",
@@ -71,29 +76,48 @@ def table(data: Table, kind: str) -> str:
         "</w:tblGrid>",
     ]
     if data.header:
-        parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
         shade = '<w:shd w:val="clear" w:color="auto" w:fill="ECEFF3"/>' if kind == "data" else ""
+        parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
         for width, text in zip(widths, data.header, strict=True):
             parts.append(
                 f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>'
                 f"{paragraph('DpaTableHeader', _runs(text))}</w:tc>"
             )
         parts.append("</w:tr>")
-    for row in data.rows:
-        parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
-        for column, (width, lines) in enumerate(zip(widths, row, strict=True)):
-            label = not data.header and column == 0
-            shade = '<w:shd w:val="clear" w:color="auto" w:fill="F5F6F8"/>' if label else ""
-            cell = "".join(
-                paragraph("DpaTableHeader" if label else "DpaTableText", _runs(line))
-                for line in lines
-            ) or paragraph("DpaTableText", ())
-            parts.append(
-                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>{cell}</w:tc>'
-            )
-        parts.append("</w:tr>")
-    parts.append("</w:tbl>")
     return "".join(parts)
+
+
+def cell_style(data: Table, column: int) -> str:
+    """Label cells (first column of a table without header) are bold."""
+    return "DpaTableHeader" if not data.header and column == 0 else "DpaTableText"
+
+
+def table_row(data: Table, cells: list[str], revision: str = "") -> str:
+    """One ``w:tr`` from cell contents (paragraph XML); ``revision`` marks an inserted row."""
+    parts = [f"<w:tr><w:trPr><w:cantSplit/>{revision}</w:trPr>"]
+    for column, (width, content) in enumerate(zip(column_widths(data), cells, strict=True)):
+        label = not data.header and column == 0
+        shade = '<w:shd w:val="clear" w:color="auto" w:fill="F5F6F8"/>' if label else ""
+        body = content or paragraph(cell_style(data, column), ())
+        parts.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>{body}</w:tc>'
+        )
+    parts.append("</w:tr>")
+    return "".join(parts)
+
+
+def row_cells(data: Table, row: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The cell contents (paragraph XML) of one row, unchanged."""
+    return [
+        "".join(paragraph(cell_style(data, column), _runs(line)) for line in lines)
+        for column, lines in enumerate(row)
+    ]
+
+
+def table(data: Table, kind: str) -> str:
+    """One ``w:tbl`` element; data tables have a grid and a repeated header row."""
+    rows = [table_row(data, row_cells(data, row)) for row in data.rows]
+    return table_start(data, kind) + "".join(rows) + "</w:tbl>"
 
 
 def _runs(text: str) -> Runs:

@@ -1,0 +1,209 @@
+"""The Word redline: accept all gives the new version, reject all the old one."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from dpagen.assemble import assemble
+from dpagen.diff import load_state, redline_docx
+from dpagen.inputs import load_inputs
+from dpagen.model import Run, SubClause
+from dpagen.render.docx import render_docx
+from dpagen.render.redline import render_redline_docx
+from dpagen.workspace import Workspace
+from tests.conftest import require_tool
+from tests.helpers import add_edition, docx_lines, edit, run
+from tests.test_diff import CLIENT, NEW_SUBPROCESSOR
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def resolve(data: bytes, accept: bool, target: Path) -> Path:
+    """Accept or reject every tracked change of a DOCX, as Word would, into ``target``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    root = etree.fromstring(source.read("word/document.xml"))
+    gone, kept = (f"{W}del", f"{W}ins") if accept else (f"{W}ins", f"{W}del")
+    for row in list(root.iter(f"{W}tr")):  # rows inserted or deleted as a whole
+        if row.find(f"{W}trPr/{gone}") is not None:
+            row.getparent().remove(row)
+    for para in list(root.iter(f"{W}p")):  # paragraphs whose mark was inserted or deleted
+        if para.find(f"{W}pPr/{W}rPr/{gone}") is not None:
+            para.getparent().remove(para)
+    for element in list(root.iter(gone)):
+        element.getparent().remove(element)
+    for element in list(root.iter(kept)):
+        parent = element.getparent()
+        if parent.tag in (f"{W}rPr", f"{W}trPr"):
+            parent.remove(element)
+            continue
+        index = parent.index(element)
+        for child in list(element):
+            parent.insert(index, child)
+            index += 1
+        parent.remove(element)
+    for text in root.iter(f"{W}delText"):
+        text.tag = f"{W}t"
+    with zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            body = (
+                etree.tostring(root) if item.filename == "word/document.xml" else source.read(item)
+            )
+            out.writestr(item, body)
+    return target
+
+
+def change_everything(ws: Workspace) -> None:
+    root = ws.root / f"agreements/{CLIENT}"
+    assert run(ws, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    edit(root / "agreement.yaml", "breach_notice_hours: 24", "breach_notice_hours: 12")
+    add_edition(ws)
+    assert run(ws, "upgrade", CLIENT, "--edition", "2027.1").exit_code == 0
+    edit(
+        root / "annexes/subprocessors.yaml",
+        "  - name: Samtalsmolnet Sverige AB\n",
+        NEW_SUBPROCESSOR + "  - name: Samtalsmolnet Sverige AB\n",
+    )
+    edit(
+        root / "agreement.yaml",
+        "email: sara.nystrom@nordiskehandel.se",
+        "email: sara.nystrom@nordisk.se",
+    )
+    edit(
+        root / "annexes/instructions.yaml",
+        "      sv: 90 dagar\n      en: 90 days",
+        "      sv: 30 dagar\n      en: 30 days",
+    )
+    path = root / "annexes/security.yaml"  # remove one measure line: a paragraph deleted in a cell
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("restore:")) + 1
+    end = start + 1
+    while not lines[end].lstrip().startswith("- "):
+        end += 1
+    path.write_text("\n".join(lines[:start] + lines[end:]) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_accept_and_reject_give_the_two_versions(
+    examples: Workspace, tmp_path: Path, lang: str
+) -> None:
+    change_everything(examples)
+    old = load_state(examples, CLIENT, "1")
+    new = load_state(examples, CLIENT, "working")
+    redline = redline_docx(old, new, lang)
+    for state, accept in ((new, True), (old, False)):
+        expected = tmp_path / f"expected-{accept}.docx"
+        doc = assemble(state.inputs, CLIENT, lang)
+        expected.write_bytes(render_docx(doc, examples.templates))
+        resolved = resolve(redline, accept, tmp_path / f"resolved-{accept}.docx")
+        assert docx_lines(resolved) == docx_lines(expected)
+
+
+def test_redline_has_unique_ids_and_is_deterministic(examples: Workspace) -> None:
+    change_everything(examples)
+    old, new = load_state(examples, CLIENT, "1"), load_state(examples, CLIENT, "working")
+    first, second = redline_docx(old, new), redline_docx(old, new)
+    assert first == second
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(first)).read("word/document.xml"))
+    ids = [e.get(f"{W}id") for e in root.iter(f"{W}ins", f"{W}del")]
+    assert len(ids) > 10 and len(ids) == len(set(ids))
+    assert all(e.get(f"{W}author") == "dpagen" for e in root.iter(f"{W}ins", f"{W}del"))
+
+
+@pytest.mark.tools
+def test_libreoffice_keeps_the_tracked_changes(examples: Workspace, tmp_path: Path) -> None:
+    soffice = require_tool("soffice")
+    change_everything(examples)
+    path = tmp_path / "redline.docx"
+    result = run(examples, "diff", CLIENT, "1", "working", "--format", "docx", "--out", str(path))
+    assert result.exit_code == 0, result.stderr
+    profile = (tmp_path / "profile").as_uri()
+    (tmp_path / "round").mkdir()
+    for target, folder in (("pdf", tmp_path), ("docx:MS Word 2007 XML", tmp_path / "round")):
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(folder),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    assert (tmp_path / "redline.pdf").stat().st_size > 10_000
+    before = zipfile.ZipFile(path).read("word/document.xml").count(b"<w:ins ")
+    after = zipfile.ZipFile(tmp_path / "round/redline.docx").read("word/document.xml")
+    assert before > 0 and after.count(b"<w:ins ") > 0 and after.count(b"<w:del ") > 0
+
+
+WORDS = st.lists(
+    st.sampled_from(["avtal", "ska", "inte", "24", "timmar", "och", "Bilaga", "å"]),
+    min_size=1,
+    max_size=12,
+).map(" ".join)
+EDIT = st.tuples(
+    st.sampled_from(["text", "drop", "add", "row", "term"]), st.integers(0, 10_000), WORDS
+)
+
+
+def mutate(doc, edits):
+    clauses = list(doc.clauses)
+    annexes = list(doc.annexes)
+    for kind, seed, words in edits:
+        clause = clauses[seed % len(clauses)]
+        subs = list(clause.subclauses)
+        index = seed % len(subs)
+        if kind == "text":
+            subs[index] = replace(subs[index], runs=(Run(words),))
+        elif kind == "drop" and len(subs) > 1:
+            del subs[index]
+        elif kind == "add":
+            subs.insert(index, SubClause(subs[index].number or "1.1", (Run(words),)))
+        elif kind == "term":
+            text = "".join(r.text for r in subs[index].runs)
+            subs[index] = replace(subs[index], runs=(Run(text.replace(" ", f" {words} ", 1)),))
+        elif kind == "row":
+            annex = annexes[seed % len(annexes)]
+            sections = list(annex.sections)
+            section = sections[seed % len(sections)]
+            if section.table is not None and section.table.rows:
+                rows = list(section.table.rows)
+                row = rows[seed % len(rows)]
+                rows[seed % len(rows)] = tuple((words,) for _ in row)
+                sections[seed % len(sections)] = replace(
+                    section, table=replace(section.table, rows=tuple(rows))
+                )
+                annexes[seed % len(annexes)] = replace(annex, sections=tuple(sections))
+        clauses[seed % len(clauses)] = replace(clause, subclauses=tuple(subs))
+    return replace(doc, clauses=tuple(clauses), annexes=tuple(annexes))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits_a=st.lists(EDIT, max_size=4), edits_b=st.lists(EDIT, max_size=6))
+def test_random_edits_round_trip(_pristine: Path, tmp_path_factory, edits_a, edits_b) -> None:
+    ws = Workspace(_pristine)
+    inputs, _ = load_inputs(ws, [CLIENT])
+    base = assemble(inputs, CLIENT, "sv")
+    a, b = mutate(base, edits_a), mutate(base, edits_b)
+    folder = tmp_path_factory.mktemp("redline")
+    redline = render_redline_docx(a, b, ws.templates)
+    for doc, accept in ((b, True), (a, False)):
+        expected = folder / f"expected-{accept}.docx"
+        expected.write_bytes(render_docx(doc, ws.templates))
+        resolved = resolve(redline, accept, folder / f"resolved-{accept}.docx")
+        assert docx_lines(resolved) == docx_lines(expected)
