@@ -593,6 +593,12 @@ def upgrade_command(ctx: click.Context, client: str, edition: str) -> None:
     help="File for --format docx (default: out/CLIENT/CLIENT-diff-FROM-TO.LANG.docx).",
 )
 @click.option(
+    "--file",
+    "edited",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A DOCX that came back edited: compare it with the release it came from.",
+)
+@click.option(
     "--lang",
     type=click.Choice(["sv", "en"]),
     default="sv",
@@ -607,6 +613,7 @@ def diff_command(
     against_standard: bool,
     fmt: str,
     out: Path | None,
+    edited: Path | None,
     lang: str,
 ) -> None:
     """Show what changed in CLIENT's agreement between FROM and TO.
@@ -621,6 +628,7 @@ def diff_command(
       dpagen diff nordisk-ehandel 1 2 --format json
       dpagen diff nordisk-ehandel --against-standard
       dpagen diff nordisk-ehandel 1 working --format docx --out andringar.docx
+      dpagen diff nordisk-ehandel --file inkommet/avtal-med-kommentarer.docx
     """
     from .diff import change_json, describe, diff_against_standard, diff_states, load_state
     from .history import client_locks
@@ -628,7 +636,13 @@ def diff_command(
     ws = _workspace(ctx)
     if len(refs) > 2:
         raise UsageError("give at most two versions: FROM and TO")
-    if against_standard:
+    if edited is not None:
+        from .diff import diff_edited_docx
+
+        if refs or against_standard or fmt == "docx":
+            raise UsageError("--file compares one DOCX with its release; give nothing else")
+        title, changes = diff_edited_docx(ws, edited)
+    elif against_standard:
         if fmt == "docx":
             raise UsageError("--against-standard gives text or json", "use --format text or json")
         if refs:

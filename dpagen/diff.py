@@ -12,13 +12,14 @@ import dataclasses
 import difflib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .assemble import assemble
 from .errors import ProblemsFound, UsageError
 from .inputs import AgreementInput, Inputs, has_errors
 from .model import Clause, plain
-from .release import find_lock, inputs_from_record
+from .release import find_lock, inputs_from_record, render_record
 from .validate import validate_workspace
 from .workspace import Workspace
 
@@ -284,6 +285,9 @@ def describe(change: Change) -> str:
         "clause-variant": f"clause {path.split('.', 1)[1]}: variant {old} → {new}",
         "deviation": f"clause {path.split('.', 1)[1]}: negotiated text"
         + (" removed" if not new else " added" if not old else " changed"),
+        "paragraph-changed": f"{path} changed",
+        "paragraph-added": f"{path} added",
+        "paragraph-removed": f"{path} removed",
         "annex-row-added": f"{path}: added",
         "annex-row-removed": f"{path}: removed",
     }
@@ -305,3 +309,75 @@ def redline_docx(old: State, new: State, lang: str = "sv") -> bytes:
     doc_old = assemble(old.inputs, old.client, lang)
     doc_new = assemble(new.inputs, new.client, lang)
     return render_redline_docx(doc_old, doc_new, new.inputs.workspace.templates)
+
+
+def diff_edited_docx(ws: Workspace, path: Path) -> tuple[str, list[Change]]:
+    """Every paragraph a DOCX that came back from outside changed against the release it names.
+
+    Raises:
+        UsageError: the file names no release of this workspace.
+    """
+    from .docxtext import docx_lines
+    from .verify import all_locks, origin_of
+
+    data = path.read_bytes()
+    origin = origin_of(data, all_locks(ws))
+    if origin is None:
+        raise UsageError(
+            f"{path} does not come from a release of this workspace",
+            "compare only DOCX files issued by 'dpagen release'",
+        )
+    client, number = origin
+    lock = find_lock(ws, client, number)
+    language = _docx_language(data)
+    issued = {
+        name: body
+        for name, body in render_record(ws, lock.record, lock.path).items()
+        if name.endswith(f".{language}.docx")
+    }
+    if not issued:
+        raise UsageError(f"release {number} of {client} has no DOCX in '{language}'")
+    before = docx_lines(next(iter(issued.values())))
+    after = docx_lines(data)
+    changes: list[Change] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        for k in range(pairs):
+            changes.append(
+                Change(
+                    "paragraph-changed",
+                    f"paragraph {j1 + k + 1}",
+                    before[i1 + k],
+                    after[j1 + k],
+                    (words(before[i1 + k], after[j1 + k]),),
+                )
+            )
+        for k in range(i1 + pairs, i2):
+            changes.append(
+                Change(
+                    "paragraph-removed",
+                    f"paragraph {k + 1}",
+                    before[k],
+                    None,
+                    (f"[-{before[k]}-]",),
+                )
+            )
+        for k in range(j1 + pairs, j2):
+            changes.append(
+                Change(
+                    "paragraph-added", f"paragraph {k + 1}", None, after[k], (f"{{+{after[k]}+}}",)
+                )
+            )
+    return f"{path.name} against release {number} of {client}", changes
+
+
+def _docx_language(data: bytes) -> str:
+    import io
+
+    from docx import Document as open_docx
+
+    language = open_docx(io.BytesIO(data)).core_properties.language or "sv"
+    return language if language in ("sv", "en") else "sv"

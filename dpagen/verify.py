@@ -37,7 +37,8 @@ class Verdict:
         return f"{self.path}: not a file issued by any release of this workspace"
 
 
-def _all_locks(ws: Workspace) -> list[tuple[str, Lock]]:
+def all_locks(ws: Workspace) -> list[tuple[str, Lock]]:
+    """Every intact lock of every client, with the client's name."""
     found = []
     for client in ws.clients():
         locks, _ = read_locks(ws.agreements / client / "releases")
@@ -45,7 +46,7 @@ def _all_locks(ws: Workspace) -> list[tuple[str, Lock]]:
     return found
 
 
-def _origin(data: bytes, locks: list[tuple[str, Lock]]) -> tuple[str, int] | None:
+def origin_of(data: bytes, locks: list[tuple[str, Lock]]) -> tuple[str, int] | None:
     """Client and release named inside a file: a PDF's embedded lock, a DOCX's properties."""
     import io
 
@@ -73,7 +74,7 @@ def _origin(data: bytes, locks: list[tuple[str, Lock]]) -> tuple[str, int] | Non
 
 def verify_files(ws: Workspace, paths: list[Path]) -> list[Verdict]:
     """A verdict for each file."""
-    locks = _all_locks(ws)
+    locks = all_locks(ws)
     by_hash = {
         digest: (client, lock.number, name)
         for client, lock in locks
@@ -87,7 +88,7 @@ def verify_files(ws: Workspace, paths: list[Path]) -> list[Verdict]:
             client, number, name = by_hash[digest]
             verdicts.append(Verdict(path, "identical", client, number, name))
             continue
-        origin = _origin(data, locks)
+        origin = origin_of(data, locks)
         if origin is None:
             verdicts.append(Verdict(path, "unknown"))
         elif any(client == origin[0] and lock.number == origin[1] for client, lock in locks):

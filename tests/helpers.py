@@ -4,9 +4,6 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from docx import Document as open_docx
-from docx.table import Table as DocxTable
-from docx.text.paragraph import Paragraph as DocxParagraph
 
 from dpagen.model import plain
 from dpagen.outline import Para, outline, row_text
@@ -31,21 +28,9 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def docx_lines(path: Path) -> list[str]:
     """Paragraphs and table rows of a DOCX body, in order, as the text renderer writes them."""
-    document = open_docx(str(path))
-    lines: list[str] = []
-    for child in document.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            text = DocxParagraph(child, document).text
-            if text:
-                lines.append(text)
-        elif tag == "tbl":
-            for row in DocxTable(child, document).rows:
-                cells = tuple(
-                    tuple(p.text for p in cell.paragraphs if p.text) for cell in row.cells
-                )
-                lines.append(row_text(cells))
-    return lines
+    from dpagen.docxtext import docx_lines as lines_of
+
+    return lines_of(path.read_bytes())
 
 
 def model_lines(doc, *, numbered: bool) -> list[str]:

@@ -160,3 +160,29 @@ def test_diff_mirrors(examples: Workspace) -> None:
     ) == sorted((c["kind"], c["path"], c["old"] is None, c["new"] is None) for c in backward)
     term = next(c for c in backward if c["kind"] == "term")
     assert (term["old"], term["new"]) == (12, 24)
+
+
+def test_edited_docx_against_its_release(examples: Workspace, tmp_path) -> None:
+    from docx import Document
+
+    result = run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01", "--json")
+    issued = json.loads(result.stdout)["files"]
+    path = examples.root / next(p for p in issued if p.endswith(".sv.docx"))
+    document = Document(str(path))
+    targets = [p for p in document.paragraphs if "Personuppgiftsbiträdet ska" in p.text][:2]
+    for paragraph in targets:  # one word changed in each of two paragraphs
+        run_ = next(r for r in paragraph.runs if "ska" in r.text)
+        run_.text = run_.text.replace("ska", "får", 1)
+    document.add_paragraph("Ett tillägg från kunden.")
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    found = changes(examples, "--file", str(edited))
+    assert [c["kind"] for c in found] == [
+        "paragraph-changed",
+        "paragraph-changed",
+        "paragraph-added",
+    ]
+    assert all("[-ska-]{+får+}" in c["redline"][0] for c in found[:2])
+    assert found[2]["new"] == "Ett tillägg från kunden."
+    text = run(examples, "diff", CLIENT, "--file", str(edited)).stdout
+    assert text.startswith(f"edited.docx against release 1 of {CLIENT}\n")
