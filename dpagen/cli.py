@@ -582,15 +582,15 @@ def upgrade_command(ctx: click.Context, client: str, edition: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "docx"]),
+    type=click.Choice(["text", "json", "docx", "html", "pdf"]),
     default="text",
     show_default=True,
-    help="Output: a summary, JSON, or Word with tracked changes.",
+    help="Output: a summary, JSON, Word with tracked changes, or an HTML/PDF redline.",
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File for --format docx (default: out/CLIENT/CLIENT-diff-FROM-TO.LANG.docx).",
+    help="File for docx, html or pdf (default: out/CLIENT/CLIENT-diff-FROM-TO.LANG.EXT).",
 )
 @click.option(
     "--file",
@@ -639,11 +639,11 @@ def diff_command(
     if edited is not None:
         from .diff import diff_edited_docx
 
-        if refs or against_standard or fmt == "docx":
+        if refs or against_standard or fmt not in ("text", "json"):
             raise UsageError("--file compares one DOCX with its release; give nothing else")
         title, changes = diff_edited_docx(ws, edited)
     elif against_standard:
-        if fmt == "docx":
+        if fmt not in ("text", "json"):
             raise UsageError("--against-standard gives text or json", "use --format text or json")
         if refs:
             raise UsageError("--against-standard compares the working copy; give no versions")
@@ -661,14 +661,14 @@ def diff_command(
             refs = (str(locks[-1].number),)
         old = load_state(ws, client, refs[0])
         new = load_state(ws, client, refs[1] if len(refs) > 1 else "working")
-        if fmt == "docx":
-            from .diff import redline_docx
+        if fmt in ("docx", "html", "pdf"):
+            from .diff import redline_document
             from .fsutil import write_atomic
 
             names = [r if r == "working" else f"r{r}" for r in (*refs, "working")[:2]]
-            default = ws.root / "out" / client / f"{client}-diff-{'-'.join(names)}.{lang}.docx"
+            default = ws.root / "out" / client / f"{client}-diff-{'-'.join(names)}.{lang}.{fmt}"
             target = out or default
-            write_atomic(target, redline_docx(old, new, lang))
+            write_atomic(target, redline_document(old, new, lang, fmt))
             click.echo(_shown(target))
             return
         changes = diff_states(old, new, lang)

@@ -302,13 +302,43 @@ def _show(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def redline_docx(old: State, new: State, lang: str = "sv") -> bytes:
-    """The new version as DOCX with Word tracked changes against the old one."""
-    from .render.redline import render_redline_docx
+def redline_document(old: State, new: State, lang: str = "sv", fmt: str = "docx") -> bytes:
+    """The new version against the old one, as DOCX with tracked changes, HTML or PDF.
 
+    The HTML and PDF pages start with the change summary and mark the changes in the text.
+    """
     doc_old = assemble(old.inputs, old.client, lang)
     doc_new = assemble(new.inputs, new.client, lang)
-    return render_redline_docx(doc_old, doc_new, new.inputs.workspace.templates)
+    templates = new.inputs.workspace.templates
+    if fmt == "docx":
+        from .render.redline import render_redline_docx
+
+        return render_redline_docx(doc_old, doc_new, templates)
+    from .render.redline_html import render_redline_html
+
+    summary = [describe(change) for change in diff_states(old, new, lang)]
+    html = render_redline_html(
+        doc_old, doc_new, summary, _state_name(old, lang), _state_name(new, lang), templates
+    )
+    if fmt == "html":
+        return html
+    from .render.pdf import html_to_pdf
+
+    return html_to_pdf(html, templates, doc_new.iso_date)
+
+
+def _state_name(state: State, lang: str) -> str:
+    from .labels import Labels
+
+    label = Labels(lang)
+    if state.label.startswith("release "):
+        return label("redline.release", number=state.label.split()[1])
+    return label("redline.working")
+
+
+def redline_docx(old: State, new: State, lang: str = "sv") -> bytes:
+    """The new version as DOCX with Word tracked changes against the old one."""
+    return redline_document(old, new, lang, "docx")
 
 
 def diff_edited_docx(ws: Workspace, path: Path) -> tuple[str, list[Change]]:

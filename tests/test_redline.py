@@ -207,3 +207,24 @@ def test_random_edits_round_trip(_pristine: Path, tmp_path_factory, edits_a, edi
         expected.write_bytes(render_docx(doc, ws.templates))
         resolved = resolve(redline, accept, folder / f"resolved-{accept}.docx")
         assert docx_lines(resolved) == docx_lines(expected)
+
+
+def test_html_and_pdf_redlines(examples: Workspace, tmp_path: Path) -> None:
+    root = examples.root / f"agreements/{CLIENT}"
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    edit(root / "agreement.yaml", "breach_notice_hours: 24", "breach_notice_hours: 12")
+    html_path, pdf_path = tmp_path / "r.html", tmp_path / "r.pdf"
+    for fmt, path in (("html", html_path), ("pdf", pdf_path)):
+        result = run(examples, "diff", CLIENT, "1", "working", "--format", fmt, "--out", str(path))
+        assert result.exit_code == 0, result.stderr
+    html = html_path.read_text(encoding="utf-8")
+    assert "<li>term breach_notice_hours: 24 → 12</li>" in html
+    assert "senast </span><del>24</del><ins>12</ins><span> timmar" in html
+    assert "utfärdande 1 jämfört med nuvarande arbetsversion" in html
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(pdf_path).pages)
+    assert "Sammanfattning av ändringarna" in text and "breach_notice_hours" in text
+    again = tmp_path / "again.pdf"
+    run(examples, "diff", CLIENT, "1", "working", "--format", "pdf", "--out", str(again))
+    assert again.read_bytes() == pdf_path.read_bytes()

@@ -46,16 +46,20 @@ def render_pdf(doc: Document, templates: Path, *, lock: bytes | None = None) -> 
     With ``lock`` (an issued release) the PDF is archival PDF/A-3u and carries the lock as the
     embedded file ``release.lock.json``.
     """
+    return html_to_pdf(render_html(doc, templates), templates, doc.iso_date, lock=lock)
+
+
+def html_to_pdf(html: bytes, templates: Path, iso_date: str, *, lock: bytes | None = None) -> bytes:
+    """Lay out an HTML page whose resources live in ``templates`` as PDF, reproducibly."""
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     fetcher_class, refused = _fetcher_class()
-    html = render_html(doc, templates)
     folder = templates.resolve()
     # Without HarfBuzz subsetting WeasyPrint falls back to fontTools, which stamps fonts with
     # the clock unless SOURCE_DATE_EPOCH is set; the agreement date keeps output reproducible.
-    epoch = dt.datetime.fromisoformat(doc.iso_date).replace(tzinfo=dt.UTC).timestamp()
+    epoch = dt.datetime.fromisoformat(iso_date).replace(tzinfo=dt.UTC).timestamp()
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
     try:
@@ -66,7 +70,7 @@ def render_pdf(doc: Document, templates: Path, *, lock: bytes | None = None) -> 
         )
         options: dict[str, Any] = {}
         if lock is not None:
-            moment = dt.datetime.fromisoformat(doc.iso_date).replace(tzinfo=dt.UTC)
+            moment = dt.datetime.fromisoformat(iso_date).replace(tzinfo=dt.UTC)
             options["pdf_variant"] = "pdf/a-3u"
             options["attachments"] = [
                 weasyprint.Attachment(
