@@ -593,6 +593,11 @@ def upgrade_command(ctx: click.Context, client: str, edition: str) -> None:
     help="File for docx, html or pdf (default: out/CLIENT/CLIENT-diff-FROM-TO.LANG.EXT).",
 )
 @click.option(
+    "--amendment",
+    is_flag=True,
+    help="With --format html or pdf: a short change document for the client instead.",
+)
+@click.option(
     "--file",
     "edited",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -613,6 +618,7 @@ def diff_command(
     against_standard: bool,
     fmt: str,
     out: Path | None,
+    amendment: bool,
     edited: Path | None,
     lang: str,
 ) -> None:
@@ -629,6 +635,7 @@ def diff_command(
       dpagen diff nordisk-ehandel --against-standard
       dpagen diff nordisk-ehandel 1 working --format docx --out andringar.docx
       dpagen diff nordisk-ehandel --file inkommet/avtal-med-kommentarer.docx
+      dpagen diff nordisk-ehandel 1 working --amendment --format pdf
     """
     from .diff import change_json, describe, diff_against_standard, diff_states, load_state
     from .history import client_locks
@@ -636,6 +643,8 @@ def diff_command(
     ws = _workspace(ctx)
     if len(refs) > 2:
         raise UsageError("give at most two versions: FROM and TO")
+    if amendment and fmt not in ("html", "pdf"):
+        raise UsageError("--amendment is made as a document", "add --format pdf or --format html")
     if edited is not None:
         from .diff import diff_edited_docx
 
@@ -668,7 +677,13 @@ def diff_command(
             names = [r if r == "working" else f"r{r}" for r in (*refs, "working")[:2]]
             default = ws.root / "out" / client / f"{client}-diff-{'-'.join(names)}.{lang}.{fmt}"
             target = out or default
-            write_atomic(target, redline_document(old, new, lang, fmt))
+            if amendment:
+                from .diff import amendment_document
+
+                target = out or target.with_name(target.name.replace("-diff-", "-amendment-"))
+                write_atomic(target, amendment_document(old, new, lang, fmt))
+            else:
+                write_atomic(target, redline_document(old, new, lang, fmt))
             click.echo(_shown(target))
             return
         changes = diff_states(old, new, lang)

@@ -411,3 +411,23 @@ def _docx_language(data: bytes) -> str:
 
     language = open_docx(io.BytesIO(data)).core_properties.language or "sv"
     return language if language in ("sv", "en") else "sv"
+
+
+def amendment_document(old: State, new: State, lang: str = "sv", fmt: str = "pdf") -> bytes:
+    """A short change document for the client: each change with its old and new wording."""
+    from .dates import long_date
+    from .render.amendment import render_amendment_html
+
+    doc_old = assemble(old.inputs, old.client, lang)
+    doc_new = assemble(new.inputs, new.client, lang)
+    dates = [new.agreement.data["agreement"]["date"]]
+    for kind, doc in new.agreement.annexes.items():
+        before = old.agreement.annexes.get(kind)
+        if before is None or before.data != doc.data:
+            dates.append(doc.data["effective_date"])
+    html = render_amendment_html(doc_old, doc_new, long_date(max(dates), lang))
+    if fmt == "html":
+        return html
+    from .render.pdf import html_to_pdf
+
+    return html_to_pdf(html, new.inputs.workspace.templates, doc_new.iso_date)

@@ -228,3 +228,30 @@ def test_html_and_pdf_redlines(examples: Workspace, tmp_path: Path) -> None:
     again = tmp_path / "again.pdf"
     run(examples, "diff", CLIENT, "1", "working", "--format", "pdf", "--out", str(again))
     assert again.read_bytes() == pdf_path.read_bytes()
+
+
+def test_amendment_lists_old_and_new_wording(examples: Workspace, tmp_path: Path) -> None:
+    root = examples.root / f"agreements/{CLIENT}"
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    edit(root / "agreement.yaml", "breach_notice_hours: 24", "breach_notice_hours: 12")
+    path = tmp_path / "amendment.html"
+    result = run(
+        examples,
+        "diff",
+        CLIENT,
+        "1",
+        "working",
+        "--amendment",
+        "--format",
+        "html",
+        "--out",
+        str(path),
+    )
+    assert result.exit_code == 0, result.stderr
+    html = path.read_text(encoding="utf-8")
+    assert "Följande ändringar i avtal PUB-2026-014 gäller från 1 december 2026." in html
+    assert "<h2>Punkt 16 Personuppgiftsincidenter</h2>" in html
+    assert html.count("Tidigare lydelse") == 1 and html.count("Ny lydelse") == 1
+    assert "och senast 24 timmar" in html and "och senast 12 timmar" in html
+    result = run(examples, "diff", CLIENT, "1", "working", "--amendment")
+    assert result.exit_code == 2
