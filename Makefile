@@ -31,7 +31,9 @@ golden: $(VENV)/.test-extras
 	$(BIN)/python -m pytest tests/test_render.py --update-golden
 
 bench: $(BIN)/dpagen
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/diff.py
 
 clean:
 	rm -rf $(VENV) out build dist *.egg-info

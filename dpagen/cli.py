@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import os
 from pathlib import Path
 from typing import Any
@@ -701,10 +702,29 @@ def diff_command(
     click.echo(title)
     if not changes:
         click.echo("  no changes")
+    colour = not click.utils.should_strip_ansi(sys.stdout)
     for change in changes:
         click.echo(f"  {describe(change)}")
         for line in change.redline:
-            click.echo(f"      {line}")
+            click.echo(f"      {_coloured(line) if colour else line}")
+
+
+def _coloured(line: str) -> str:
+    """A redline for a terminal: deletions red and struck, insertions green and underlined."""
+    import re
+
+    line = re.sub(
+        r"\[-(.*?)-\]",
+        lambda m: click.style(m.group(1), fg="red", strikethrough=True),
+        line,
+        flags=re.S,
+    )
+    return re.sub(
+        r"\{\+(.*?)\+\}",
+        lambda m: click.style(m.group(1), fg="green", underline=True),
+        line,
+        flags=re.S,
+    )
 
 
 @cli.command("list")

@@ -186,3 +186,10 @@ def test_edited_docx_against_its_release(examples: Workspace, tmp_path) -> None:
     assert found[2]["new"] == "Ett tillägg från kunden."
     text = run(examples, "diff", CLIENT, "--file", str(edited)).stdout
     assert text.startswith(f"edited.docx against release 1 of {CLIENT}\n")
+
+
+def test_redline_is_coloured_only_on_a_terminal() -> None:
+    from dpagen.cli import _coloured
+
+    line = _coloured("senast [-24-]{+12+} timmar")
+    assert "\x1b[" in line and "24" in line and "[-" not in line and "{+" not in line
