@@ -702,7 +702,7 @@ def diff_command(
     click.echo(title)
     if not changes:
         click.echo("  no changes")
-    colour = not click.utils.should_strip_ansi(sys.stdout)
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for change in changes:
         click.echo(f"  {describe(change)}")
         for line in change.redline:
