@@ -38,6 +38,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # e.g. `dpagen diff ... | head`: the reader has had enough
+            sys.stderr.close()
+            ctx.exit(0)
         except Exception as exc:
             if os.environ.get("DPAGEN_DEBUG"):
                 raise
@@ -651,7 +654,7 @@ def diff_command(
 
         if refs or against_standard or fmt not in ("text", "json"):
             raise UsageError("--file compares one DOCX with its release; give nothing else")
-        title, changes = diff_edited_docx(ws, edited)
+        title, changes = diff_edited_docx(ws, client, edited)
     elif against_standard:
         if fmt not in ("text", "json"):
             raise UsageError("--against-standard gives text or json", "use --format text or json")

@@ -222,8 +222,10 @@ def _clause_changes(old: State, new: State, lang: str) -> list[Change]:
             wording.append(Change("clause-version", path, before.version, clause.version))
         if before.variant != clause.variant:
             wording.append(Change("clause-variant", path, before.variant, clause.variant))
-        if _negotiated(old.agreement, clause.id) != _negotiated(new.agreement, clause.id):
-            wording.append(Change("deviation", path, before.deviation, clause.deviation))
+        negotiated = (_negotiated(old.agreement, clause.id), _negotiated(new.agreement, clause.id))
+        if negotiated[0] != negotiated[1]:
+            texts = [(d or {}).get("text", {}).get(lang) if d else None for d in negotiated]
+            wording.append(Change("deviation", path, texts[0], texts[1]))
         if wording:
             redline = clause_redline(before, clause)
             wording[0] = dataclasses.replace(wording[0], redline=redline)
@@ -274,24 +276,30 @@ def change_json(change: Change) -> dict[str, Any]:
 
 def describe(change: Change) -> str:
     """One line for people."""
-    path, old, new = change.path, change.old, change.new
-    texts = {
-        "edition": f"edition: {old} → {new}",
-        "term": f"term {path.split('.', 1)[1]}: {_show(old)} → {_show(new)}",
-        "clause-added": f"clause {path.split('.', 1)[1]} added as clause {new}",
-        "clause-removed": f"clause {path.split('.', 1)[1]} (clause {old}) removed",
-        "clause-moved": f"clause {path.split('.', 1)[1]} renumbered {old} → {new}",
-        "clause-version": f"clause {path.split('.', 1)[1]}: version {old} → {new}",
-        "clause-variant": f"clause {path.split('.', 1)[1]}: variant {old} → {new}",
-        "deviation": f"clause {path.split('.', 1)[1]}: negotiated text"
-        + (" removed" if not new else " added" if not old else " changed"),
-        "paragraph-changed": f"{path} changed",
-        "paragraph-added": f"{path} added",
-        "paragraph-removed": f"{path} removed",
-        "annex-row-added": f"{path}: added",
-        "annex-row-removed": f"{path}: removed",
-    }
-    return texts.get(change.kind, f"{path}: {_show(old)} → {_show(new)}")
+    path, old, new, kind = change.path, change.old, change.new, change.kind
+    name = path.split(".", 1)[-1]
+    if kind == "edition":
+        return f"edition: {old} → {new}"
+    if kind == "term":
+        return f"term {name}: {_show(old)} → {_show(new)}"
+    if kind == "clause-added":
+        return f"clause {name} added as clause {new}"
+    if kind == "clause-removed":
+        return f"clause {name} (clause {old}) removed"
+    if kind == "clause-moved":
+        return f"clause {name} renumbered {old} → {new}"
+    if kind in ("clause-version", "clause-variant"):
+        return f"clause {name}: {kind.split('-')[1]} {old} → {new}"
+    if kind == "deviation":
+        state = "removed" if new is None else "added" if old is None else "changed"
+        return f"clause {name}: negotiated text {state}"
+    if kind.startswith("paragraph-"):
+        return f"{path} {kind.split('-')[1]}"
+    if kind == "annex-row-added":
+        return f"{path}: added"
+    if kind == "annex-row-removed":
+        return f"{path}: removed"
+    return f"{path}: {_show(old)} → {_show(new)}"
 
 
 def _show(value: Any) -> str:
@@ -341,7 +349,7 @@ def redline_docx(old: State, new: State, lang: str = "sv") -> bytes:
     return redline_document(old, new, lang, "docx")
 
 
-def diff_edited_docx(ws: Workspace, path: Path) -> tuple[str, list[Change]]:
+def diff_edited_docx(ws: Workspace, client: str, path: Path) -> tuple[str, list[Change]]:
     """Every paragraph a DOCX that came back from outside changed against the release it names.
 
     Raises:
@@ -351,13 +359,17 @@ def diff_edited_docx(ws: Workspace, path: Path) -> tuple[str, list[Change]]:
     from .verify import all_locks, origin_of
 
     data = path.read_bytes()
+    if not data.startswith(b"PK"):
+        raise UsageError(f"{path} is not a DOCX file", "--file compares Word documents")
     origin = origin_of(data, all_locks(ws))
     if origin is None:
         raise UsageError(
             f"{path} does not come from a release of this workspace",
             "compare only DOCX files issued by 'dpagen release'",
         )
-    client, number = origin
+    origin_client, number = origin
+    if origin_client != client:
+        raise UsageError(f"{path} comes from release {number} of {origin_client}, not {client}")
     lock = find_lock(ws, client, number)
     language = _docx_language(data)
     issued = {
@@ -402,6 +414,19 @@ def diff_edited_docx(ws: Workspace, path: Path) -> tuple[str, list[Change]]:
                 )
             )
     return f"{path.name} against release {number} of {client}", changes
+
+
+def _similar_pairs(old: list[str], new: list[str]) -> list[tuple[int, int]]:
+    """Pairs of paragraphs, in order, that are edits of each other rather than new text."""
+    pairs: list[tuple[int, int]] = []
+    start = 0
+    for k, text in enumerate(old):
+        for m in range(start, len(new)):
+            if difflib.SequenceMatcher(None, text, new[m], autojunk=False).ratio() >= 0.6:
+                pairs.append((k, m))
+                start = m + 1
+                break
+    return pairs
 
 
 def _docx_language(data: bytes) -> str:

@@ -193,3 +193,25 @@ def test_redline_is_coloured_only_on_a_terminal() -> None:
 
     line = _coloured("senast [-24-]{+12+} timmar")
     assert "\x1b[" in line and "24" in line and "[-" not in line and "{+" not in line
+
+
+def test_text_output_across_an_edition_change(examples: Workspace) -> None:
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    add_edition(examples)
+    assert run(examples, "upgrade", CLIENT, "--edition", "2027.1").exit_code == 0
+    result = run(examples, "diff", CLIENT)
+    assert result.exit_code == 0, result.output
+    assert "  edition: 2026.1 → 2027.1\n  clause breach: version 1 → 2\n" in result.stdout
+
+
+def test_file_must_be_a_docx_of_this_client(examples: Workspace, tmp_path) -> None:
+    result = run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01", "--json")
+    files = json.loads(result.stdout)["files"]
+    pdf = examples.root / next(p for p in files if p.endswith(".pdf"))
+    docx = examples.root / next(p for p in files if p.endswith(".sv.docx"))
+    assert run(examples, "diff", CLIENT, "--file", str(pdf)).stderr.startswith(
+        f"error: {pdf} is not a DOCX file"
+    )
+    other = run(examples, "diff", "trygg-forsakring", "--file", str(docx))
+    assert other.exit_code == 2
+    assert f"comes from release 1 of {CLIENT}, not trygg-forsakring" in other.stderr
