@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
-import time
 from pathlib import Path
+
+from render import median_seconds as median  # bench/render.py
 
 from dpagen.assemble import assemble
 from dpagen.inputs import load_inputs
@@ -45,15 +45,6 @@ def changed(doc):
         subs.append(dataclasses.replace(subs[-1], runs=(Run("Ett nytt stycke i avtalet."),)))
         clauses[index] = dataclasses.replace(clause, subclauses=tuple(subs))
     return dataclasses.replace(doc, clauses=tuple(clauses[:8] + clauses[9:]))
-
-
-def median(action, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -38,12 +38,14 @@ def test_a_version_against_itself_has_no_changes(examples: Workspace) -> None:
     )
 
 
-def test_scripted_change_set(examples: Workspace) -> None:
-    root = examples.root / f"agreements/{CLIENT}"
-    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+def scripted_changes(ws: Workspace) -> None:
+    """Release 1, then: a term, a clause version (new edition), a sub-processor, a retention
+    period and a contact change."""
+    root = ws.root / f"agreements/{CLIENT}"
+    assert run(ws, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
     edit(root / "agreement.yaml", "breach_notice_hours: 24", "breach_notice_hours: 12")
-    add_edition(examples)
-    assert run(examples, "upgrade", CLIENT, "--edition", "2027.1").exit_code == 0
+    add_edition(ws)
+    assert run(ws, "upgrade", CLIENT, "--edition", "2027.1").exit_code == 0
     edit(
         root / "annexes/subprocessors.yaml",
         "  - name: Samtalsmolnet Sverige AB\n",
@@ -59,6 +61,10 @@ def test_scripted_change_set(examples: Workspace) -> None:
         "      sv: 90 dagar\n      en: 90 days",
         "      sv: 30 dagar\n      en: 30 days",
     )
+
+
+def test_scripted_change_set(examples: Workspace) -> None:
+    scripted_changes(examples)
     found = [(c["kind"], c["path"]) for c in changes(examples, "1", "working")]
     data = "Samtalsinspelningar"
     assert found == [
