@@ -730,6 +730,77 @@ def _coloured(line: str) -> str:
     )
 
 
+def _report_command(ctx: click.Context, kind: str, fmt: str, out: Path | None, lang: str) -> None:
+    from .fsutil import write_atomic
+    from .portfolio import records_table, retention_table, table_bytes
+
+    ws = _workspace(ctx)
+    build = records_table if kind == "records" else retention_table
+    table = build(ws, lang)
+    target = out or ws.root / "out" / f"{kind}.{fmt}"
+    write_atomic(target, table_bytes(table, fmt, kind))
+    click.echo(f"{_shown(target)} ({_count(len(table[1]), 'row')})")
+
+
+report_options = [
+    click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["xlsx", "csv"]),
+        default="xlsx",
+        show_default=True,
+        help="Spreadsheet or CSV.",
+    ),
+    click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Output file (default: out/NAME.FORMAT).",
+    ),
+    click.option(
+        "--lang",
+        type=click.Choice(["sv", "en"]),
+        default="sv",
+        show_default=True,
+        help="Language of the texts.",
+    ),
+]
+
+
+def _with_report_options(function: Any) -> Any:
+    for option in reversed(report_options):
+        function = option(function)
+    return function
+
+
+@cli.command("records")
+@_with_report_options
+@click.pass_context
+def records_command(ctx: click.Context, fmt: str, out: Path | None, lang: str) -> None:
+    """Write the processor's record of processing (GDPR Art. 30(2)) for all clients.
+
+    One row per processing activity: the controller and its contacts, purposes, data subjects and
+    personal data, transfers outside the EU/EEA with their safeguards, and the security measures.
+
+    \b
+    Example:
+      dpagen records --format xlsx --out register.xlsx
+    """
+    _report_command(ctx, "records", fmt, out, lang)
+
+
+@cli.command("retention")
+@_with_report_options
+@click.pass_context
+def retention_command(ctx: click.Context, fmt: str, out: Path | None, lang: str) -> None:
+    """Write one schedule of every retention and purge rule across all clients.
+
+    \b
+    Example:
+      dpagen retention --format csv --out gallring.csv
+    """
+    _report_command(ctx, "retention", fmt, out, lang)
+
+
 @cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the clients as JSON.")
 @click.pass_context

@@ -1,0 +1,87 @@
+"""Portfolio reports: the Art. 30(2) record and the retention schedule across all clients."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from dpagen.workspace import Workspace
+from tests.conftest import require_tool
+from tests.helpers import edit, run
+
+CLIENTS = {"ljungsjo-kommun", "nordisk-ehandel", "trygg-forsakring"}
+
+
+def test_records_cover_every_activity_of_every_client(examples: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "records.xlsx"
+    result = run(examples, "records", "--out", str(path))
+    assert result.exit_code == 0, result.stderr
+    sheet = load_workbook(path).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("client", "controller", "org_no")
+    assert {row[0] for row in rows[1:]} == CLIENTS
+    transfers = {row[0]: row[10] for row in rows[1:]}
+    assert "Casewell Inc. (USA): EU:s standardavtalsklausuler" in transfers["nordisk-ehandel"]
+    assert not transfers["ljungsjo-kommun"]
+    assert result.stdout == f"{path} ({len(rows) - 1} rows)\n"
+
+
+def test_retention_schedule_in_csv(examples: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "retention.csv"
+    assert run(examples, "retention", "--format", "csv", "--out", str(path)).exit_code == 0
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == [
+        "client",
+        "controller",
+        "data",
+        "period",
+        "trigger",
+        "action",
+        "responsible",
+        "legal_basis",
+        "annex_version",
+        "effective_date",
+    ]
+    assert {row[0] for row in rows[1:]} == CLIENTS
+    public = [row for row in rows[1:] if row[0] == "ljungsjo-kommun"]
+    assert public and all("KS 2025/123" in row[7] for row in public)
+    again = tmp_path / "again.csv"
+    run(examples, "retention", "--format", "csv", "--out", str(again))
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_reports_need_valid_agreements(examples: Workspace) -> None:
+    edit(examples.root / "agreements/trygg-forsakring/agreement.yaml", "version: 1", "version: x")
+    result = run(examples, "records")
+    assert result.exit_code == 1
+    assert "Reports are made from valid agreements only." in result.stderr
+
+
+@pytest.mark.tools
+def test_spreadsheets_open_in_libreoffice_calc(examples: Workspace, tmp_path: Path) -> None:
+    soffice = require_tool("soffice")
+    for kind in ("records", "retention"):
+        path = tmp_path / f"{kind}.xlsx"
+        assert run(examples, kind, "--out", str(path)).exit_code == 0
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "csv",
+                "--outdir",
+                str(tmp_path),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        text = (tmp_path / f"{kind}.csv").read_text(encoding="utf-8", errors="replace")
+        assert all(client in text for client in CLIENTS)
