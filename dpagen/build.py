@@ -19,7 +19,8 @@ FORMATS = ("pdf", "docx", "html", "txt")
 Renderer = Callable[[Document, Path], bytes]
 
 
-def _renderer(fmt: str) -> Renderer:
+def renderer_for(fmt: str) -> Renderer:
+    """The renderer of one output format (imported only when needed)."""
     if fmt == "pdf":
         from .render.pdf import render_pdf
 
@@ -87,6 +88,6 @@ def render_agreement(
         doc = assemble(inputs, client, lang, draft=draft)
         for fmt in formats:
             path = folder / output_name(client, doc.version, lang, fmt, draft=draft)
-            write_atomic(path, _renderer(fmt)(doc, ws.templates))
+            write_atomic(path, renderer_for(fmt)(doc, ws.templates))
             written.append(path)
     return written

@@ -801,6 +801,85 @@ def retention_command(ctx: click.Context, fmt: str, out: Path | None, lang: str)
     _report_command(ctx, "retention", fmt, out, lang)
 
 
+@cli.command("build")
+@click.argument("clients", nargs=-1)
+@click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
+@click.option(
+    "--format",
+    "formats",
+    default="pdf,docx",
+    show_default=True,
+    callback=_split_formats,
+    help="Comma-separated: pdf, docx, html, txt.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANG_CHOICES),
+    default="all",
+    show_default=True,
+    help="Language to render; 'all' renders every language of each agreement.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: the workspace's defaults.output, usually out/).",
+)
+@click.pass_context
+def build_command(
+    ctx: click.Context,
+    clients: tuple[str, ...],
+    jobs: int | None,
+    formats: tuple[str, ...],
+    lang: str,
+    out: Path | None,
+) -> None:
+    """Render every agreement (or the given CLIENTS) in parallel; skip what is up to date.
+
+    An output is rebuilt only when what it is made from changed (by content hash). A client with
+    errors is reported and the others are still built; the exit code is then 1.
+
+    \b
+    Example:
+      dpagen build --jobs 2
+      dpagen build nordisk-ehandel trygg-forsakring --format pdf --lang sv
+    """
+    from .portfolio_build import build_portfolio
+
+    ws = _workspace(ctx)
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stdout.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="rendering", file=sys.stdout)
+            bar.__enter__()
+        bar.update(1)
+
+    languages = None if lang == "all" else (lang,)
+    report = build_portfolio(
+        ws,
+        list(clients) or None,
+        jobs=jobs,
+        formats=formats,
+        languages=languages,
+        out=out,
+        progress=progress,
+    )
+    if bar is not None:
+        bar.__exit__(None, None, None)
+    for client, problems in sorted(report.failed.items()):
+        click.echo(f"{client}: not built", err=True)
+        _print_problems(problems, ws.root)
+    click.echo(
+        f"rendered {len(report.rendered)}, up to date {report.up_to_date}, "
+        f"failed {_count(len(report.failed), 'client')}, {report.seconds:.1f} s"
+    )
+    if report.failed:
+        ctx.exit(1)
+
+
 @cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the clients as JSON.")
 @click.pass_context

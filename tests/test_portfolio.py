@@ -85,3 +85,45 @@ def test_spreadsheets_open_in_libreoffice_calc(examples: Workspace, tmp_path: Pa
         )
         text = (tmp_path / f"{kind}.csv").read_text(encoding="utf-8", errors="replace")
         assert all(client in text for client in CLIENTS)
+
+
+def test_build_is_incremental_and_parallel(examples: Workspace, tmp_path: Path) -> None:
+    out = str(tmp_path / "out")
+    first = run(examples, "build", "--jobs", "2", "--format", "txt,docx", "--out", out)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.startswith("rendered 12, up to date 0, failed 0 clients")
+    second = run(examples, "build", "--jobs", "2", "--format", "txt,docx", "--out", out)
+    assert second.stdout.startswith("rendered 0, up to date 12, failed 0 clients")
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*.*")}
+    path = examples.root / "agreements/trygg-forsakring/annexes/security.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith("- sv:"))
+    lines[index] = lines[index] + " Kontrolleras varje månad."
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    third = run(examples, "build", "--jobs", "2", "--format", "txt,docx", "--out", out)
+    assert third.stdout.startswith("rendered 2, up to date 10, failed 0 clients"), third.stdout
+    changed = sorted(
+        p.name
+        for p, stamp in stamps.items()
+        if p.stat().st_mtime_ns != stamp and not p.name.startswith(".")
+    )
+    assert changed == ["trygg-forsakring-v1.sv.docx", "trygg-forsakring-v1.sv.txt"]
+
+
+def test_build_reports_a_broken_client_and_builds_the_rest(
+    examples: Workspace, tmp_path: Path
+) -> None:
+    edit(
+        examples.root / "agreements/trygg-forsakring/agreement.yaml",
+        "breach_notice_hours: 12",
+        "breach_notice_hours: 0",
+    )
+    result = run(examples, "build", "--format", "txt", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("rendered 4, up to date 0, failed 1 client")
+    assert "trygg-forsakring: not built\n" in result.stderr
+    assert (
+        "agreements/trygg-forsakring/agreement.yaml:47:24: error: term "
+        "'breach_notice_hours' must be at least 1"
+    ) in result.stderr
+    assert not (tmp_path / "trygg-forsakring").exists()
