@@ -82,29 +82,31 @@ def main() -> None:
         if soffice is None:
             print("LibreOffice not installed: no baseline")
             return
-        docx = sorted((ws / "out").rglob("*.sv.docx"))
         baseline_dir = Path(temporary) / "baseline"
-        baseline_dir.mkdir()
         start = time.perf_counter()
+        # the DOCX files rendered with docxtpl (dpagen's Word renderer, one process) …
         subprocess.run(
             [
                 sys.executable,
-                "-c",
-                (
-                    "import sys, docxtpl, pathlib\n"
-                    "template = sys.argv[1]\n"
-                    "for i, target in enumerate(sys.argv[2:]):\n"
-                    "    tpl = docxtpl.DocxTemplate(template)\n"
-                    "    context = {'body': '', 'header': str(i), 'page_word': 'Sida',"
-                    " 'of_word': 'av'}\n"
-                    "    tpl.render(context, autoescape=True)\n"
-                    "    tpl.save(target)\n"
-                ),
-                str(ws / "templates" / "agreement.docx"),
-                *[str(baseline_dir / f"{i}.docx") for i in range(len(docx))],
+                "-m",
+                "dpagen",
+                "-C",
+                str(ws),
+                "build",
+                "--jobs",
+                "1",
+                "--lang",
+                "sv",
+                "--format",
+                "docx",
+                "--out",
+                str(baseline_dir),
             ],
             check=True,
+            capture_output=True,
         )
+        docx = sorted(baseline_dir.rglob("*.sv.docx"))
+        # … then one LibreOffice batch conversion of all of them to PDF
         profile = (Path(temporary) / "profile").as_uri()
         subprocess.run(
             [
