@@ -8,6 +8,7 @@ reported and the others are still built.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -44,6 +45,7 @@ class BuildReport:
 def _render_one(doc: Document, templates: str, fmt: str, target: str) -> str:
     """Worker: render one document and write it (runs in another process)."""
     write_atomic(Path(target), renderer_for(fmt)(doc, Path(templates)))
+    gc.collect()  # python-docx and WeasyPrint leave reference cycles behind
     return target
 
 
@@ -107,7 +109,9 @@ def build_portfolio(
     done = 0
     if work:
         workers = jobs or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=50) as pool:
+        # no max_tasks_per_child: with it, Python 3.11's pool can hang once a worker retires;
+        # workers collect garbage after each document instead, which keeps memory flat
+        with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {
                 pool.submit(_render_one, doc, str(ws.templates), fmt, str(path)): (
                     client,
