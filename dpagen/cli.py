@@ -173,6 +173,35 @@ def _problem_json(problem: Problem, root: Path) -> dict[str, Any]:
     }
 
 
+def output_options(function: Any) -> Any:
+    """--format, --lang and --out, shared by the commands that render agreements."""
+    options = [
+        click.option(
+            "--format",
+            "formats",
+            default="pdf,docx",
+            show_default=True,
+            callback=_split_formats,
+            help="Comma-separated: pdf, docx, html, txt.",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(LANG_CHOICES),
+            default="all",
+            show_default=True,
+            help="Language to render; 'all' renders every language of an agreement.",
+        ),
+        click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Output folder (default: the workspace's defaults.output, usually out/).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
     from .build import FORMATS
 
@@ -187,26 +216,7 @@ def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> 
 
 @cli.command("render")
 @click.argument("client")
-@click.option(
-    "--format",
-    "formats",
-    default="pdf,docx",
-    show_default=True,
-    callback=_split_formats,
-    help="Comma-separated: pdf, docx, html, txt.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(LANG_CHOICES),
-    default="all",
-    show_default=True,
-    help="Language to render; 'all' renders every language of the agreement.",
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: the workspace's defaults.output, usually out/).",
-)
+@output_options
 @click.option(
     "--draft",
     is_flag=True,
@@ -804,26 +814,7 @@ def retention_command(ctx: click.Context, fmt: str, out: Path | None, lang: str)
 @cli.command("build")
 @click.argument("clients", nargs=-1)
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
-@click.option(
-    "--format",
-    "formats",
-    default="pdf,docx",
-    show_default=True,
-    callback=_split_formats,
-    help="Comma-separated: pdf, docx, html, txt.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(LANG_CHOICES),
-    default="all",
-    show_default=True,
-    help="Language to render; 'all' renders every language of each agreement.",
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: the workspace's defaults.output, usually out/).",
-)
+@output_options
 @click.pass_context
 def build_command(
     ctx: click.Context,
