@@ -292,4 +292,12 @@ def assemble(inputs: Inputs, client: str, lang: str, *, draft: bool = False) -> 
     Raises:
         ProblemsFound: a clause text or value failed; every problem is listed.
     """
-    return _Assembler(inputs, inputs.agreements[client], lang).build(draft)
+    agreement = inputs.agreements[client]
+    key = (client, lang, draft)
+    cached = inputs.documents.get(key)
+    if cached is not None and cached[0] is agreement:  # validate, check and render share it
+        document: Document = cached[1]
+        return document
+    document = _Assembler(inputs, agreement, lang).build(draft)
+    inputs.documents[key] = (agreement, document)
+    return document

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -173,9 +174,20 @@ def _problem_json(problem: Problem, root: Path) -> dict[str, Any]:
     }
 
 
+def _options(*options: Any) -> Callable[[Any], Any]:
+    """One decorator applying several click options in the order given."""
+
+    def apply(function: Any) -> Any:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return apply
+
+
 def output_options(function: Any) -> Any:
     """--format, --lang and --out, shared by the commands that render agreements."""
-    options = [
+    return _options(
         click.option(
             "--format",
             "formats",
@@ -196,10 +208,7 @@ def output_options(function: Any) -> Any:
             type=click.Path(file_okay=False, path_type=Path),
             help="Output folder (default: the workspace's defaults.output, usually out/).",
         ),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    )(function)
 
 
 def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -752,7 +761,7 @@ def _report_command(ctx: click.Context, kind: str, fmt: str, out: Path | None, l
     click.echo(f"{_shown(target)} ({_count(len(table[1]), 'row')})")
 
 
-report_options = [
+_with_report_options = _options(
     click.option(
         "--format",
         "fmt",
@@ -773,13 +782,7 @@ report_options = [
         show_default=True,
         help="Language of the texts.",
     ),
-]
-
-
-def _with_report_options(function: Any) -> Any:
-    for option in reversed(report_options):
-        function = option(function)
-    return function
+)
 
 
 @cli.command("records")

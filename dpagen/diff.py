@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .assemble import assemble
+from .compare import word_segments
 from .errors import ProblemsFound, UsageError
 from .inputs import AgreementInput, Inputs, has_errors
 from .model import Clause, plain
@@ -32,7 +32,6 @@ ROW_KEYS = {
     "subprocessors": "name",
     "certifications": "scheme",
 }
-_TOKEN = re.compile(r"\s+|[^\s]+")
 
 
 @dataclass(frozen=True)
@@ -80,17 +79,8 @@ def load_state(ws: Workspace, client: str, ref: str) -> State:
 
 def words(old: str, new: str) -> str:
     """``new`` against ``old`` word by word: ``[-removed-]`` and ``{+added+}``."""
-    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append("".join(a[i1:i2]))
-            continue
-        if i2 > i1:
-            out.append(f"[-{''.join(a[i1:i2])}-]")
-        if j2 > j1:
-            out.append(f"{{+{''.join(b[j1:j2])}+}}")
-    return "".join(out)
+    marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
+    return "".join(marks[kind].format(text) for kind, text in word_segments(old, new))
 
 
 def _paragraphs(clause: Clause) -> list[str]:

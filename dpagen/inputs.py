@@ -47,6 +47,10 @@ class Inputs:
     config: Document
     library: Library
     agreements: dict[str, AgreementInput] = field(default_factory=dict)
+    # assembled documents: (client, lang, draft) → (the agreement it was made from, document)
+    documents: dict[tuple[str, str, bool], tuple[AgreementInput, Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def processor(self) -> dict[str, Any]:

@@ -62,12 +62,9 @@ def records_table(ws: Workspace, lang: str = "sv") -> Table:
         address = party["address"]
         contact = party["contacts"]["admin"]
         dpo = party.get("dpo") or {}
-        instructions = (
-            agreement.annexes["instructions"].data if "instructions" in agreement.annexes else {}
-        )
-        security = agreement.annexes["security"].data if "security" in agreement.annexes else {}
-        subprocessors = (
-            agreement.annexes["subprocessors"].data if "subprocessors" in agreement.annexes else {}
+        instructions, security, subprocessors = (
+            agreement.annexes[kind].data if kind in agreement.annexes else {}
+            for kind in ("instructions", "security", "subprocessors")
         )
         transfers = "; ".join(
             f"{entry['name']} ({country_name(entry['location'], lang)}): "

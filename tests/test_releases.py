@@ -261,22 +261,28 @@ def test_annex_bump_keeps_comments_and_order(examples: Workspace) -> None:
     assert len(after.splitlines()) == len(before.splitlines()) + 4
 
 
-def test_concurrent_releases(examples: Workspace) -> None:
-    only_swedish(examples)
+def release_process(ws: Workspace, note: str) -> tuple[dict[str, str], list[str]]:
+    """Environment and command line for a `dpagen release` in another process."""
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
     command = [
         sys.executable,
         "-m",
         "dpagen",
         "-C",
-        str(examples.root),
+        str(ws.root),
         "release",
         CLIENT,
         "--note",
-        "race",
+        note,
         "--date",
         "2026-11-23",
     ]
+    return env, command
+
+
+def test_concurrent_releases(examples: Workspace) -> None:
+    only_swedish(examples)
+    env, command = release_process(examples, "race")
     processes = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         for _ in range(10)
@@ -293,20 +299,7 @@ def test_concurrent_releases(examples: Workspace) -> None:
 @pytest.mark.parametrize("delay", [0.4, 1.0, 1.6, 2.2, 2.8, 3.4])
 def test_killed_release_leaves_nothing_half_written(examples: Workspace, delay: float) -> None:
     only_swedish(examples)
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
-    command = [
-        sys.executable,
-        "-m",
-        "dpagen",
-        "-C",
-        str(examples.root),
-        "release",
-        CLIENT,
-        "--note",
-        "killed",
-        "--date",
-        "2026-11-23",
-    ]
+    env, command = release_process(examples, "killed")
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
     )
