@@ -22,7 +22,8 @@ ROOT = Path(__file__).parent.parent
 
 
 def make_workspace(folder: Path, count: int) -> list[str]:
-    shutil.copy(ROOT / "dpagen.yaml", folder / "dpagen.yaml")
+    for name in ("dpagen.yaml", "subprocessors.yaml"):
+        shutil.copy(ROOT / name, folder / name)
     for name in ("clauses", "templates"):
         shutil.copytree(ROOT / name, folder / name)
     examples = sorted(p for p in (ROOT / "agreements").iterdir() if p.is_dir())

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -749,56 +750,68 @@ def _coloured(line: str) -> str:
     )
 
 
-def _report_command(ctx: click.Context, kind: str, fmt: str, out: Path | None, lang: str) -> None:
+def _report_command(
+    ctx: click.Context, kind: str, fmt: str, out: Path | None, lang: str, made: Any = None
+) -> None:
     from .fsutil import write_atomic
-    from .portfolio import records_table, retention_table, table_bytes
+    from .portfolio import report_file
 
     ws = _workspace(ctx)
-    build = records_table if kind == "records" else retention_table
-    table = build(ws, lang)
+    data, rows = report_file(ws, kind, fmt, lang, made=made)
     target = out or ws.root / "out" / f"{kind}.{fmt}"
-    write_atomic(target, table_bytes(table, fmt, kind))
-    click.echo(f"{_shown(target)} ({_count(len(table[1]), 'row')})")
+    write_atomic(target, data)
+    click.echo(f"{_shown(target)} ({_count(rows, 'row')})")
 
 
-_with_report_options = _options(
-    click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["xlsx", "csv"]),
-        default="xlsx",
-        show_default=True,
-        help="Spreadsheet or CSV.",
-    ),
-    click.option(
-        "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Output file (default: out/NAME.FORMAT).",
-    ),
-    click.option(
-        "--lang",
-        type=click.Choice(["sv", "en"]),
-        default="sv",
-        show_default=True,
-        help="Language of the texts.",
-    ),
-)
+def _report_options(formats: tuple[str, ...], help_text: str) -> Callable[[Any], Any]:
+    """--format (one of ``formats``), --out and --lang, shared by the report commands."""
+    return _options(
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(formats),
+            default="xlsx",
+            show_default=True,
+            help=help_text,
+        ),
+        click.option(
+            "--out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Output file (default: out/NAME.FORMAT).",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(["sv", "en"]),
+            default="sv",
+            show_default=True,
+            help="Language of the texts.",
+        ),
+    )
+
+
+_with_report_options = _report_options(("xlsx", "csv"), "Spreadsheet or CSV.")
 
 
 @cli.command("records")
-@_with_report_options
+@_report_options(("xlsx", "csv", "pdf"), "Spreadsheet, CSV, or PDF to read and file.")
+@click.option("--date", type=date_type, help="With --format pdf: the date made (default: today).")
 @click.pass_context
-def records_command(ctx: click.Context, fmt: str, out: Path | None, lang: str) -> None:
+def records_command(ctx: click.Context, fmt: str, out: Path | None, lang: str, date: Any) -> None:
     """Write the processor's record of processing (GDPR Art. 30(2)) for all clients.
 
     One row per processing activity: the controller and its contacts, purposes, data subjects and
     personal data, transfers outside the EU/EEA with their safeguards, and the security measures.
+    As PDF: the processor and the date first, then one section per controller with a table per
+    processing activity.
 
     \b
     Example:
       dpagen records --format xlsx --out register.xlsx
+      dpagen records --format pdf --lang en
     """
-    _report_command(ctx, "records", fmt, out, lang)
+    if date is not None and fmt != "pdf":
+        raise UsageError("--date goes with --format pdf", "the spreadsheet and CSV carry no date")
+    _report_command(ctx, "records", fmt, out, lang, date.date() if date else None)
 
 
 @cli.command("retention")
@@ -818,6 +831,11 @@ def retention_command(ctx: click.Context, fmt: str, out: Path | None, lang: str)
 @click.argument("clients", nargs=-1)
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
 @output_options
+@click.option(
+    "--releases",
+    is_flag=True,
+    help="Build the issued releases instead, byte for byte from their locks.",
+)
 @click.pass_context
 def build_command(
     ctx: click.Context,
@@ -826,43 +844,55 @@ def build_command(
     formats: tuple[str, ...],
     lang: str,
     out: Path | None,
+    releases: bool,
 ) -> None:
     """Render every agreement (or the given CLIENTS) in parallel; skip what is up to date.
 
     An output is rebuilt only when what it is made from changed (by content hash). A client with
-    errors is reported and the others are still built; the exit code is then 1.
+    errors is reported and the others are still built; the exit code is then 1. With --releases
+    the issued releases are built instead, each file byte-identical to the one its lock recorded;
+    a release that cannot be re-created exactly (a template changed) is reported as an error.
 
     \b
     Example:
       dpagen build --jobs 2
       dpagen build nordisk-ehandel trygg-forsakring --format pdf --lang sv
+      dpagen build --releases
     """
-    from .portfolio_build import build_portfolio
+    from .portfolio_build import build_portfolio, build_releases
 
     ws = _workspace(ctx)
-    bar: Any = None
+    if releases:
+        from click.core import ParameterSource
 
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if not sys.stdout.isatty():
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="rendering", file=sys.stdout)
-            bar.__enter__()
-        bar.update(1)
-
-    languages = None if lang == "all" else (lang,)
-    report = build_portfolio(
-        ws,
-        list(clients) or None,
-        jobs=jobs,
-        formats=formats,
-        languages=languages,
-        out=out,
-        progress=progress,
-    )
-    if bar is not None:
-        bar.__exit__(None, None, None)
+        given = [
+            f"--{name.replace('formats', 'format')}"
+            for name in ("formats", "lang")
+            if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
+        ]
+        if given:
+            raise UsageError(
+                f"{given[0]} does not go with --releases",
+                "a release is re-created exactly as it was issued",
+            )
+    progress, finish = _progress("rendering")
+    try:
+        if releases:
+            report = build_releases(
+                ws, list(clients) or None, jobs=jobs, out=out, progress=progress
+            )
+        else:
+            report = build_portfolio(
+                ws,
+                list(clients) or None,
+                jobs=jobs,
+                formats=formats,
+                languages=None if lang == "all" else (lang,),
+                out=out,
+                progress=progress,
+            )
+    finally:
+        finish()
     for client, problems in sorted(report.failed.items()):
         click.echo(f"{client}: not built", err=True)
         _print_problems(problems, ws.root)
@@ -911,6 +941,10 @@ def list_command(ctx: click.Context, as_json: bool) -> None:
         )
         for s in summaries
     ]
+    _print_table(rows)
+
+
+def _print_table(rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
@@ -938,6 +972,172 @@ def new_command(ctx: click.Context, client: str, name: str, org_no: str) -> None
     for path in written:
         click.echo(_shown(path))
     click.echo(f"Next: fill in the files, then run 'dpagen validate {client}'.")
+
+
+@cli.group("subprocessors")
+def subprocessors_group() -> None:
+    """Assess and announce a change to the sub-processor register.
+
+    \b
+    Example:
+      dpagen subprocessors impact --add textverket --date 2027-02-01
+      dpagen subprocessors notify --add textverket --date 2027-02-01
+    """
+
+
+def _change_options(function: Any) -> Any:
+    return _options(
+        click.option("--add", "add", metavar="ID", help="A register entry to engage."),
+        click.option(
+            "--replace", "replace", nargs=2, metavar="OLD NEW", help="Replace OLD with NEW."
+        ),
+        click.option("--remove", "remove", metavar="ID", help="A register entry to stop using."),
+        click.option("--date", type=date_type, help="Date the notices go out (default: today)."),
+    )(function)
+
+
+def _change(add: str | None, replace: tuple[str, str] | None, remove: str | None) -> Any:
+    from .subprocessor_impact import SubprocessorChange
+
+    given = [
+        name
+        for name, value in (("--add", add), ("--replace", replace), ("--remove", remove))
+        if value
+    ]
+    if len(given) != 1:
+        raise UsageError(
+            "name exactly one change: --add ID, --replace OLD NEW or --remove ID",
+            f"given: {', '.join(given)}" if given else "",
+        )
+    if add:
+        return SubprocessorChange("add", new=add)
+    if replace:
+        return SubprocessorChange("replace", new=replace[1], old=replace[0])
+    return SubprocessorChange("remove", old=remove)
+
+
+def _notice_date(date: Any) -> Any:
+    import datetime as dt
+
+    return date.date() if date else dt.date.today()
+
+
+@subprocessors_group.command("impact")
+@_change_options
+@click.option("--json", "as_json", is_flag=True, help="Print the affected clients as JSON.")
+@click.pass_context
+def subprocessors_impact_command(
+    ctx: click.Context,
+    add: str | None,
+    replace: tuple[str, str] | None,
+    remove: str | None,
+    date: Any,
+    as_json: bool,
+) -> None:
+    """List the clients a change affects, with each one's dates.
+
+    For each client: its authorisation (general: notice and objection; specific: prior
+    approval), the notice period, the objection window, the last day to object or reply, and
+    the earliest date the change may take effect if the notice goes out on --date.
+
+    \b
+    Example:
+      dpagen subprocessors impact --replace samtalsmolnet telekontakt --date 2027-02-01
+    """
+    from .subprocessor_impact import change_impact
+
+    impact = change_impact(_workspace(ctx), _change(add, replace, remove), _notice_date(date))
+    if as_json:
+        click.echo(
+            json.dumps(
+                [dataclasses.asdict(a) for a in impact.affected],
+                default=_json_default,
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if impact.affected:
+        rows = [("client", "authorisation", "notice", "objection", "deadline", "earliest", "why")]
+        for a in impact.affected:
+            rows.append(
+                (
+                    a.client,
+                    a.authorisation,
+                    f"{a.notice_days} days" if a.notice_days is not None else "-",
+                    f"{a.objection_days} days" if a.objection_days is not None else "-",
+                    a.deadline.isoformat() if a.deadline else "-",
+                    a.earliest.isoformat(),
+                    a.reason,
+                )
+            )
+        _print_table(rows)
+    click.echo(f"{_count(len(impact.affected), 'client')} affected.")
+
+
+@subprocessors_group.command("notify")
+@_change_options
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: the workspace's defaults.output, usually out/).",
+)
+@click.pass_context
+def subprocessors_notify_command(
+    ctx: click.Context,
+    add: str | None,
+    replace: tuple[str, str] | None,
+    remove: str | None,
+    date: Any,
+    out: Path | None,
+) -> None:
+    """Write a notice or approval request and a draft annex for every affected client.
+
+    Per client and language: the letter (PDF and DOCX) with the deadline from that client's
+    terms, and the updated sub-processor annex as a draft (PDF and DOCX); plus the annex file
+    itself, subprocessors.yaml, to put in place once the change may take effect.
+
+    \b
+    Example:
+      dpagen subprocessors notify --add textverket --date 2027-02-01
+    """
+    from .notices import notify
+
+    progress, finish = _progress("writing notices")
+    try:
+        report = notify(
+            _workspace(ctx),
+            _change(add, replace, remove),
+            _notice_date(date),
+            out=out,
+            progress=progress,
+        )
+    finally:
+        finish()
+    for path in report.files:
+        click.echo(_shown(path))
+    count = len(report.impact.affected)
+    click.echo(f"{_count(count, 'client')} notified, {_count(len(report.files), 'file')} written.")
+
+
+def _progress(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A progress bar on a terminal (nothing otherwise): an update and a finish function."""
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stdout.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stdout)
+            bar.__enter__()
+        bar.update(1)
+
+    def finish() -> None:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+    return update, finish
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 from .errors import Problem
 from .library import Edition, Library, check_term_value, load_library
-from .schema import LANGUAGES, is_valid_orgnr, validate_loaded
+from .register import Register, load_register, resolve_annex
+from .schema import LANGUAGES, validate_loaded
 from .workspace import Workspace
 from .yamlio import Document, load_yaml
 
@@ -46,6 +47,7 @@ class Inputs:
     workspace: Workspace
     config: Document
     library: Library
+    register: Register = field(default_factory=Register)
     agreements: dict[str, AgreementInput] = field(default_factory=dict)
     # assembled documents: (client, lang, draft) → (the agreement it was made from, document)
     documents: dict[tuple[str, str, bool], tuple[AgreementInput, Any]] = field(
@@ -69,7 +71,9 @@ def load_inputs(ws: Workspace, clients: list[str] | None = None) -> tuple[Inputs
     problems = validate_loaded(config, problems, "workspace")
     library, library_problems = load_library(ws)
     problems += library_problems
-    inputs = Inputs(ws, config, library)
+    register, register_problems = load_register(ws)
+    problems += register_problems
+    inputs = Inputs(ws, config, library, register)
     problems += _check_defaults(inputs)
     for client in ws.clients() if clients is None else clients:
         folder = ws.client_dir(client, must_exist=clients is not None)
@@ -153,7 +157,7 @@ def _load_agreement(
         problems += _resolve_variants(inputs, agreement)
         problems += _resolve_terms(inputs, agreement)
         problems += _check_deviations(inputs, agreement)
-        problems += _load_annexes(agreement, folder)
+        problems += _load_annexes(agreement, folder, inputs.register)
     return agreement, problems
 
 
@@ -307,28 +311,7 @@ def _check_changelog(doc: Document) -> list[Problem]:
     ]
 
 
-def _check_swedish_numbers(doc: Document) -> list[Problem]:
-    """Organisation numbers of Swedish sub-processors must be valid Swedish numbers."""
-    problems: list[Problem] = []
-    for index, entry in enumerate(doc.sequence("subprocessors")):
-        if not isinstance(entry, dict):
-            continue
-        number = entry.get("org_no")
-        swedish = entry.get("location") == "SE" and isinstance(number, str) and bool(number)
-        if swedish and not is_valid_orgnr(str(number)):
-            problems.append(
-                doc.problem(
-                    ("subprocessors", index, "org_no"),
-                    f"subprocessors.{index}.org_no: '{number}' is not a valid Swedish "
-                    "organisation number",
-                    "write it as NNNNNN-NNNN and check the digits; the last digit is a check "
-                    "digit (for a company registered abroad, give its location)",
-                )
-            )
-    return problems
-
-
-def _load_annexes(agreement: AgreementInput, folder: Path) -> list[Problem]:
+def _load_annexes(agreement: AgreementInput, folder: Path, register: Register) -> list[Problem]:
     assert agreement.edition is not None
     problems: list[Problem] = []
     annex_folder = folder / "annexes"
@@ -347,8 +330,8 @@ def _load_annexes(agreement: AgreementInput, folder: Path) -> list[Problem]:
         found = validate_loaded(doc, loaded, f"annex_{kind}")
         if not has_errors(found):
             found += _check_changelog(doc)
-        if kind == "subprocessors" and doc.data is not None:
-            found += _check_swedish_numbers(doc)
+        if kind == "subprocessors" and not has_errors(found):
+            found += resolve_annex(doc, register, agreement.languages)
         problems += found
         if not has_errors(found):
             agreement.annexes[kind] = doc

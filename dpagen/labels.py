@@ -45,3 +45,10 @@ def country_name(code: str, lang: str) -> str:
     """The name of an ISO 3166 country in ``lang`` ("Sverige", "Sweden")."""
     name: str = Locale(lang).territories.get(code, code)
     return name
+
+
+def in_language(value: Any, lang: str) -> str:
+    """A text that is either one string or a mapping of languages to strings, in ``lang``."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or next(iter(value.values()), ""))
+    return "" if value is None else str(value)

@@ -4,6 +4,10 @@ An output is up to date when the hash of everything it is made from (the assembl
 templates and fonts, the format and the dpagen version) equals the hash recorded when it was last
 written; timestamps play no part. Rendering runs in worker processes; a client with errors is
 reported and the others are still built.
+
+With ``releases`` the issued releases are built instead: every file of every lock, rendered from
+the lock's record alone into the release's folder and written only when its bytes are the ones
+the lock recorded.
 """
 
 from __future__ import annotations
@@ -16,25 +20,28 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .assemble import assemble
 from .build import output_name, renderer_for
 from .check import check_agreement
 from .errors import Problem, ProblemsFound
 from .fsutil import write_atomic
-from .locks import sha256
+from .locks import Lock, read_locks, sha256
 from .model import Document
-from .release import template_hashes
+from .release import output_name as release_output_name
+from .release import release_folder, render_record, template_hashes
 from .validate import validate_workspace
 from .version import __version__
 from .workspace import Workspace
 
 MANIFEST = ".build-manifest.json"
+Failure = tuple[str, str] | None  # what a worker returns: None, or a message and a hint
 
 
 @dataclass
 class BuildReport:
-    """What ``build_portfolio`` did."""
+    """What ``build_portfolio`` or ``build_releases`` did."""
 
     rendered: list[Path] = field(default_factory=list)
     up_to_date: int = 0
@@ -42,11 +49,82 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def _render_one(doc: Document, templates: str, fmt: str, target: str) -> str:
+@dataclass(frozen=True)
+class _Task:
+    """One file to render in a worker: ``function(*args)`` writes ``path``."""
+
+    client: str
+    path: Path
+    key: str  # recorded in the manifest once the file is written
+    where: Path  # the file a failure is reported against
+    function: Callable[..., Failure]
+    args: tuple[Any, ...]
+
+
+def _render_one(doc: Document, templates: str, fmt: str, target: str) -> Failure:
     """Worker: render one document and write it (runs in another process)."""
     write_atomic(Path(target), renderer_for(fmt)(doc, Path(templates)))
     gc.collect()  # python-docx and WeasyPrint leave reference cycles behind
-    return target
+    return None
+
+
+def _render_release_file(
+    root: str, record: dict[str, Any], lock: str, name: str, expected: str, target: str
+) -> Failure:
+    """Worker: render one file of a release; write it only if it has the bytes issued."""
+    files = render_record(Workspace(Path(root)), record, Path(lock), names={name})
+    gc.collect()
+    data = files.get(name)
+    if data is None or sha256(data) != expected:
+        return (
+            f"release {record['release']} re-rendered differently: {name}",
+            f"it was made with dpagen {record['dpagen']}; this is dpagen {__version__}",
+        )
+    write_atomic(Path(target), data)
+    return None
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    try:
+        manifest: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    return manifest
+
+
+def _run(
+    tasks: list[_Task],
+    *,
+    target: Path,
+    manifest: dict[str, str],
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+    report: BuildReport,
+) -> None:
+    """Run ``tasks`` in worker processes, recording each file written in ``manifest``."""
+    workers = jobs or os.cpu_count() or 1
+    done = 0
+    # no max_tasks_per_child: with it, Python 3.11's pool can hang once a worker retires;
+    # workers collect garbage after each document instead, which keeps memory flat
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(task.function, *task.args): task for task in tasks}
+        for future in as_completed(futures):
+            task = futures[future]
+            done += 1
+            try:
+                failure = future.result()
+            except Exception as exc:  # one broken render must not stop the others
+                message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+                failure = (f"rendering failed: {message}", "")
+            if failure is None:
+                manifest[task.path.relative_to(target).as_posix()] = task.key
+                report.rendered.append(task.path)
+            else:
+                report.failed.setdefault(task.client, []).append(
+                    Problem(task.where, 1, 1, failure[0], failure[1])
+                )
+            if progress:
+                progress(done, len(tasks))
 
 
 def build_portfolio(
@@ -76,12 +154,9 @@ def build_portfolio(
         raise ProblemsFound(outside)
     target = out or ws.root / str(inputs.defaults.get("output") or "out")
     manifest_path = target / MANIFEST
-    try:
-        manifest: dict[str, str] = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        manifest = {}
+    manifest = _read_manifest(manifest_path)
     context = json.dumps([template_hashes(ws.templates), __version__], sort_keys=True)
-    work: list[tuple[str, Document, str, Path, str]] = []
+    tasks: list[_Task] = []
     for client, agreement in inputs.agreements.items():
         own = [
             p
@@ -105,36 +180,110 @@ def build_portfolio(
                 if path.is_file() and manifest.get(relative) == key:
                     report.up_to_date += 1
                 else:
-                    work.append((client, doc, fmt, path, key))
-    done = 0
-    if work:
-        workers = jobs or os.cpu_count() or 1
-        # no max_tasks_per_child: with it, Python 3.11's pool can hang once a worker retires;
-        # workers collect garbage after each document instead, which keeps memory flat
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {
-                pool.submit(_render_one, doc, str(ws.templates), fmt, str(path)): (
-                    client,
-                    path,
-                    key,
-                )
-                for client, doc, fmt, path, key in work
+                    args = (doc, str(ws.templates), fmt, str(path))
+                    tasks.append(_Task(client, path, key, path, _render_one, args))
+    if tasks:
+        _run(tasks, target=target, manifest=manifest, jobs=jobs, progress=progress, report=report)
+        write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    report.rendered.sort()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _templates_changed(lock: Lock, current: dict[str, str]) -> Problem | None:
+    issued = lock.record["templates"]
+    changed = sorted(
+        name for name in set(current) | set(issued) if current.get(name) != issued.get(name)
+    )
+    if not changed:
+        return None
+    return Problem(
+        lock.path,
+        1,
+        1,
+        f"release {lock.number} cannot be re-created byte for byte: templates changed since it "
+        f"was issued: {', '.join(changed)}",
+        "restore those files from version control as they were at the release",
+    )
+
+
+def build_releases(
+    ws: Workspace,
+    clients: list[str] | None = None,
+    *,
+    jobs: int | None = None,
+    out: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    """Render every issued release of every (or the given) client that is not up to date.
+
+    A file is up to date when the manifest holds the hash of its lock's record and recorded
+    output, the templates and the dpagen version, or when it already has the bytes the lock
+    recorded. A release whose templates changed since it was issued fails for its client and
+    nothing of it is written, as is a file that renders to other bytes than the lock recorded;
+    the other releases are still built.
+    """
+    started = time.perf_counter()
+    report = BuildReport()
+    base = out or ws.root / "out"  # where release_folder puts releases
+    manifest_path = base / MANIFEST
+    manifest = _read_manifest(manifest_path)
+    adopted = False
+    current = template_hashes(ws.templates)
+    context = json.dumps([current, __version__], sort_keys=True)
+    tasks: list[_Task] = []
+    for client in clients if clients is not None else ws.clients():
+        folder = ws.client_dir(client, must_exist=clients is not None) / "releases"
+        locks, problems = read_locks(folder)
+        failed = list(problems)
+        for lock in locks:
+            record = lock.record
+            target = release_folder(ws, out, client, lock.number)
+            names = {
+                release_output_name(record, lang, fmt)
+                for lang in record["languages"]
+                for fmt in record["formats"]
             }
-            for future in as_completed(futures):
-                client, path, key = futures[future]
-                done += 1
-                try:
-                    future.result()
-                except Exception as exc:  # one broken render must not stop the others
-                    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-                    report.failed.setdefault(client, []).append(
-                        Problem(path, 1, 1, f"rendering failed: {message}")
+            if names != set(lock.outputs):
+                failed.append(
+                    Problem(
+                        lock.path,
+                        1,
+                        1,
+                        f"release {lock.number} lists other files than it renders",
+                        "restore the lock from your backup",
                     )
+                )
+                continue
+            pending = []
+            for name in sorted(names):
+                path = target / name
+                relative = path.relative_to(base).as_posix()
+                key = sha256(f"release|{lock.record_hash}|{lock.outputs[name]}|{context}".encode())
+                if path.is_file() and manifest.get(relative) == key:
+                    report.up_to_date += 1
                 else:
-                    manifest[path.relative_to(target).as_posix()] = key
-                    report.rendered.append(path)
-                if progress:
-                    progress(done, len(work))
+                    pending.append((name, path, relative, key))
+            if not pending:
+                continue
+            problem = _templates_changed(lock, current)
+            if problem is not None:
+                failed.append(problem)
+                continue
+            for name, path, relative, key in pending:
+                if path.is_file() and sha256(path.read_bytes()) == lock.outputs[name]:
+                    # already the issued bytes, e.g. written by `dpagen release`
+                    manifest[relative] = key
+                    adopted = True
+                    report.up_to_date += 1
+                    continue
+                args = (str(ws.root), record, str(lock.path), name, lock.outputs[name], str(path))
+                tasks.append(_Task(client, path, key, lock.path, _render_release_file, args))
+        if failed:
+            report.failed[client] = failed
+    if tasks:
+        _run(tasks, target=base, manifest=manifest, jobs=jobs, progress=progress, report=report)
+    if tasks or adopted:
         write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
     report.rendered.sort()
     report.seconds = time.perf_counter() - started

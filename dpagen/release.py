@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,7 @@ def inputs_from_record(ws: Workspace, record: dict[str, Any], source: Path) -> I
         terms=record["terms"],
         deviations={d["clause"]: i for i, d in enumerate(agreement_doc.sequence("deviations"))},
     )
-    return Inputs(ws, config, library, {client: agreement})
+    return Inputs(ws, config, library, agreements={client: agreement})
 
 
 def annex_document(
@@ -186,8 +187,10 @@ def output_name(record: dict[str, Any], lang: str, fmt: str) -> str:
     return f"{base}.{lang}.{fmt}"
 
 
-def render_record(ws: Workspace, record: dict[str, Any], source: Path) -> dict[str, bytes]:
-    """Every file of a release, by name, rendered from its record alone."""
+def render_record(
+    ws: Workspace, record: dict[str, Any], source: Path, names: Collection[str] | None = None
+) -> dict[str, bytes]:
+    """Every file of a release (or only those named), by name, rendered from its record alone."""
     from .render.docx import render_docx
     from .render.pdf import render_pdf
 
@@ -198,13 +201,20 @@ def render_record(ws: Workspace, record: dict[str, Any], source: Path) -> dict[s
     stamp = f"dpagen release {record['release']} lock {record_hash(record)}"
     files: dict[str, bytes] = {}
     for lang in record["languages"]:
+        wanted = [
+            fmt
+            for fmt in record["formats"]
+            if names is None or output_name(record, lang, fmt) in names
+        ]
+        if not wanted:
+            continue
         doc = assemble(inputs, record["client"], lang)
         if record["kind"] == "annex":
             annex_data = record["annexes"][record["annex"]]
             doc = annex_document(
                 doc, record["annex"], _changes(record, lang), annex_data["effective_date"]
             )
-        for fmt in record["formats"]:
+        for fmt in wanted:
             if fmt == "pdf":
                 data = render_pdf(doc, ws.templates, lock=lock_bytes)
             else:

@@ -39,6 +39,11 @@ class Workspace:
         return self.root / "templates"
 
     @property
+    def register_file(self) -> Path:
+        """The processor's register of sub-processors (optional)."""
+        return self.root / "subprocessors.yaml"
+
+    @property
     def agreements(self) -> Path:
         """One folder per client."""
         return self.root / "agreements"

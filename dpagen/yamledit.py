@@ -29,12 +29,17 @@ def edit_yaml(path: Path, change: Callable[[Any], None]) -> None:
     Only call this on a file that has passed validation: it is parsed again here by ruamel's
     round-trip loader, which keeps what a person wrote.
     """
+    write_atomic(path, edited_yaml(path.read_text(encoding="utf-8"), change).encode("utf-8"))
+
+
+def edited_yaml(text: str, change: Callable[[Any], None]) -> str:
+    """``text`` (valid YAML) with ``change`` applied to its data, keeping its layout."""
     yaml = _round_trip()
-    data = yaml.load(path.read_text(encoding="utf-8"))
+    data = yaml.load(text)
     change(data)
     buffer = io.StringIO()
     yaml.dump(data, buffer)
-    write_atomic(path, buffer.getvalue().encode("utf-8"))
+    return buffer.getvalue()
 
 
 def mapping(**values: Any) -> Any:

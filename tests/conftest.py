@@ -44,7 +44,8 @@ REPOSITORY = Path(__file__).parent.parent
 def _pristine_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("examples") / "ws"
     root.mkdir()
-    shutil.copy(REPOSITORY / "dpagen.yaml", root / "dpagen.yaml")
+    for name in ("dpagen.yaml", "subprocessors.yaml"):
+        shutil.copy(REPOSITORY / name, root / name)
     for folder in ("clauses", "templates", "agreements"):
         shutil.copytree(REPOSITORY / folder, root / folder, symlinks=False)
     return root

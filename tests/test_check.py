@@ -124,7 +124,7 @@ def annex(ws: Workspace, client: str, kind: str) -> Path:
 
 
 def test_subprocessor_outside_eea_needs_a_transfer_mechanism(examples: Workspace) -> None:
-    path = annex(examples, "nordisk-ehandel", "subprocessors")
+    path = examples.register_file  # the US sub-processors of nordisk-ehandel come from here
     text = path.read_text(encoding="utf-8")
     text = re.sub(
         r"transfer_mechanism:(\n\s+sv:.*\n\s+en:.*| \{.*\}| .+)", "transfer_mechanism: null", text
@@ -134,6 +134,20 @@ def test_subprocessor_outside_eea_needs_a_transfer_mechanism(examples: Workspace
     assert any(
         "outside the EU/EEA, without a transfer mechanism [GDPR Arts. 44 to 46]" in e for e in found
     )
+
+
+def test_client_specific_subprocessor_outside_eea_needs_a_transfer_mechanism(
+    examples: Workspace,
+) -> None:
+    path = annex(examples, "trygg-forsakring", "subprocessors")
+    with path.open("a", encoding="utf-8") as file:
+        file.write(
+            "  - name: Mumbai Voice Pvt Ltd\n    address: 1 Marine Drive, Mumbai\n"
+            "    service: Night-time call answering\n    location: IN\n"
+            "    authorised_on: 2026-11-23\n"
+        )
+    found = errors(examples, "trygg-forsakring")
+    assert any("subprocessors.yaml:" in e and "without a transfer mechanism" in e for e in found)
 
 
 def test_activity_location_outside_eea_needs_a_recipient(examples: Workspace) -> None:

@@ -48,8 +48,8 @@ def scripted_changes(ws: Workspace) -> None:
     assert run(ws, "upgrade", CLIENT, "--edition", "2027.1").exit_code == 0
     edit(
         root / "annexes/subprocessors.yaml",
-        "  - name: Samtalsmolnet Sverige AB\n",
-        NEW_SUBPROCESSOR + "  - name: Samtalsmolnet Sverige AB\n",
+        "  - ref: samtalsmolnet\n",
+        NEW_SUBPROCESSOR + "  - ref: samtalsmolnet\n",
     )
     edit(
         root / "agreement.yaml",
@@ -154,8 +154,8 @@ def test_diff_mirrors(examples: Workspace) -> None:
     edit(root / "agreement.yaml", "breach_notice_hours: 24", "breach_notice_hours: 12")
     edit(
         root / "annexes/subprocessors.yaml",
-        "  - name: Samtalsmolnet Sverige AB\n",
-        NEW_SUBPROCESSOR + "  - name: Samtalsmolnet Sverige AB\n",
+        "  - ref: samtalsmolnet\n",
+        NEW_SUBPROCESSOR + "  - ref: samtalsmolnet\n",
     )
     forward = changes(examples, "1", "working")
     backward = changes(examples, "working", "1")

@@ -36,7 +36,14 @@ def test_every_data_file_is_package_data() -> None:
 
 def test_repository_workspace_shares_the_starter_files() -> None:
     root = PACKAGE.parent
-    for name in ("dpagen.yaml", "clauses", "templates", "agreements/nordisk-ehandel"):
+    shared = (
+        "dpagen.yaml",
+        "subprocessors.yaml",
+        "clauses",
+        "templates",
+        "agreements/nordisk-ehandel",
+    )
+    for name in shared:
         assert (root / name).resolve() == (PACKAGE / "starter" / name).resolve()
     assert sorted(p.name for p in (root / "agreements").iterdir()) == [
         "ljungsjo-kommun",

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from dpagen.dates import long_date
 from dpagen.workspace import Workspace
+from dpagen.yamlio import load_yaml
 from tests.conftest import require_tool
 from tests.helpers import edit, run
 
 CLIENTS = {"ljungsjo-kommun", "nordisk-ehandel", "trygg-forsakring"}
+TITLES = {
+    "sv": "Register över behandlingar (artikel 30.2)",
+    "en": "Record of processing activities",
+}
+FOOTERS = {"sv": "Sida 1 av", "en": "Page 1 of"}
 
 
 def test_records_cover_every_activity_of_every_client(examples: Workspace, tmp_path: Path) -> None:
@@ -29,6 +38,100 @@ def test_records_cover_every_activity_of_every_client(examples: Workspace, tmp_p
     assert "Casewell Inc. (USA): EU:s standardavtalsklausuler" in transfers["nordisk-ehandel"]
     assert not transfers["ljungsjo-kommun"]
     assert result.stdout == f"{path} ({len(rows) - 1} rows)\n"
+
+
+def test_spreadsheets_carry_no_clock_time(examples: Workspace) -> None:
+    import zipfile
+
+    from dpagen.portfolio import records_table, table_bytes
+
+    data = table_bytes(records_table(examples), "xlsx", "records")
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
+    assert "<dcterms:modified" in core
+    assert (
+        re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
+        == ["2000-01-01T00:00:00Z"] * 2
+    )
+
+
+def pdf_words(path: Path) -> str:
+    """The text pdftotext extracts from ``path``, with all runs of white space made one space."""
+    pdftotext = require_tool("pdftotext")
+    text = subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(text.split())
+
+
+def yaml_data(path: Path) -> dict:
+    document, problems = load_yaml(path)
+    assert not problems
+    return document.data
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_records_pdf_holds_every_controller_and_purpose(
+    examples: Workspace, tmp_path: Path, lang: str
+) -> None:
+    path = tmp_path / "records.pdf"
+    options = ["--format", "pdf", "--lang", lang, "--date", "2026-12-01", "--out", str(path)]
+    result = run(examples, "records", *options)
+    assert result.exit_code == 0, result.stderr
+    text = pdf_words(path)
+    processor = yaml_data(examples.config_file)["processor"]
+    assert text.startswith(TITLES[lang])
+    for fact in (processor["name"], processor["org_no"], processor["contacts"]["admin"]["email"]):
+        assert fact in text
+    assert long_date(dt.date(2026, 12, 1), lang) in text
+    assert FOOTERS[lang] in text
+    activities = 0
+    for client in CLIENTS:
+        folder = examples.root / "agreements" / client
+        assert yaml_data(folder / "agreement.yaml")["client"]["name"] in text
+        for activity in yaml_data(folder / "annexes/instructions.yaml")["activities"]:
+            activities += 1
+            for purpose in activity["purposes"]:
+                assert " ".join(purpose[lang].split()) in text, purpose[lang]
+    assert result.stdout == f"{path} ({activities} rows)\n"
+    fonts = subprocess.run(
+        [require_tool("pdffonts"), str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # "emb" column
+
+
+def test_records_pdf_is_reproducible(examples: Workspace, tmp_path: Path) -> None:
+    paths = [tmp_path / "first.pdf", tmp_path / "second.pdf"]
+    for path in paths:
+        result = run(
+            examples, "records", "--format", "pdf", "--date", "2026-12-01", "--out", str(path)
+        )
+        assert result.exit_code == 0, result.stderr
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert paths[0].read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.tools
+def test_records_pdf_prints_markup_in_names_literally(examples: Workspace, tmp_path: Path) -> None:
+    name = 'Nordisk <b>E-handel</b> & "Co" AB'
+    edit(
+        examples.root / "agreements/nordisk-ehandel/agreement.yaml",
+        "  name: Nordisk E-handel AB\n",
+        f"  name: '{name}'\n",
+    )
+    path = tmp_path / "records.pdf"
+    result = run(examples, "records", "--format", "pdf", "--out", str(path))
+    assert result.exit_code == 0, result.stderr
+    text = pdf_words(path)
+    assert name in text
+    assert "&amp;" not in text and "&lt;" not in text
+
+
+def test_records_date_goes_with_pdf_only(examples: Workspace) -> None:
+    result = run(examples, "records", "--format", "csv", "--date", "2026-12-01")
+    assert result.exit_code == 2
+    assert "--date goes with --format pdf" in result.stderr
+    assert run(examples, "retention", "--format", "pdf").exit_code == 2
 
 
 def test_retention_schedule_in_csv(examples: Workspace, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from tests.conftest import CLIENT
 
 FILES = [
     "dpagen.yaml",
+    "subprocessors.yaml",
     f"agreements/{CLIENT}/agreement.yaml",
     f"agreements/{CLIENT}/annexes/instructions.yaml",
     f"agreements/{CLIENT}/annexes/security.yaml",

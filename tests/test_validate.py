@@ -135,12 +135,25 @@ def test_missing_annex_file(ws: Workspace) -> None:
 def test_missing_translation_of_an_annex_value(ws: Workspace) -> None:
     path = ws.root / SUBPROCESSORS
     lines = path.read_text(encoding="utf-8").splitlines()
-    english = next(i for i, line in enumerate(lines) if line.strip().startswith("en: EU standard"))
+    english = next(i for i, line in enumerate(lines) if line.strip().startswith("en: Helpdesk"))
     del lines[english]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run(ws, "validate")
     assert f"{SUBPROCESSORS}:{english}:7: error: no English text for this value\n" in result.stderr
     assert "    hint: add 'en: ...' to the mapping" in result.stderr
+
+
+def test_missing_translation_in_the_register(ws: Workspace) -> None:
+    path = ws.register_file
+    lines = path.read_text(encoding="utf-8").splitlines()
+    english = next(i for i, line in enumerate(lines) if line.strip().startswith("en: EU standard"))
+    del lines[english]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(ws, "validate")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"subprocessors.yaml:{english}:7: error: no English text for this value\n"
+    )
 
 
 def test_validate_only_named_clients(ws: Workspace) -> None:
@@ -161,14 +174,17 @@ def test_term_for_a_variant_not_chosen_is_a_warning(ws: Workspace) -> None:
 
 def test_foreign_subprocessor_number_is_free_text(ws: Workspace) -> None:
     edit(
-        ws.root / SUBPROCESSORS,
-        "  - name: Clearvoice Analytics Inc.\n",
-        "  - name: Clearvoice Analytics Inc.\n    org_no: EIN 12-3456789\n",
+        ws.register_file,
+        "    name: Clearvoice Analytics Inc.\n",
+        "    name: Clearvoice Analytics Inc.\n    org_no: EIN 12-3456789\n",
     )
     assert run(ws, "validate").exit_code == 0
-    edit(ws.root / SUBPROCESSORS, '"556812-7343"', '"556812-7344"')
+    edit(ws.register_file, '"556812-7343"', '"556812-7344"')
     result = run(ws, "validate")
-    assert "error: subprocessors.1.org_no: '556812-7344' is not a valid Swedish" in result.stderr
+    assert (
+        "error: subprocessors.samtalsmolnet.org_no: '556812-7344' is not a valid Swedish"
+        in result.stderr
+    )
 
 
 def test_client_folder_without_agreement(ws: Workspace) -> None:
