@@ -27,10 +27,10 @@ from .build import output_name, renderer_for
 from .check import check_agreement
 from .errors import Problem, ProblemsFound
 from .fsutil import write_atomic
-from .locks import Lock, read_locks, sha256
+from .locks import read_locks, sha256
 from .model import Document
+from .release import changed_templates, release_folder, render_record, template_hashes
 from .release import output_name as release_output_name
-from .release import release_folder, render_record, template_hashes
 from .validate import validate_workspace
 from .version import __version__
 from .workspace import Workspace
@@ -190,23 +190,6 @@ def build_portfolio(
     return report
 
 
-def _templates_changed(lock: Lock, current: dict[str, str]) -> Problem | None:
-    issued = lock.record["templates"]
-    changed = sorted(
-        name for name in set(current) | set(issued) if current.get(name) != issued.get(name)
-    )
-    if not changed:
-        return None
-    return Problem(
-        lock.path,
-        1,
-        1,
-        f"release {lock.number} cannot be re-created byte for byte: templates changed since it "
-        f"was issued: {', '.join(changed)}",
-        "restore those files from version control as they were at the release",
-    )
-
-
 def build_releases(
     ws: Workspace,
     clients: list[str] | None = None,
@@ -266,9 +249,9 @@ def build_releases(
                     pending.append((name, path, relative, key))
             if not pending:
                 continue
-            problem = _templates_changed(lock, current)
-            if problem is not None:
-                failed.append(problem)
+            changed = changed_templates(lock, current)
+            if changed is not None:
+                failed.append(Problem(lock.path, 1, 1, *changed))
                 continue
             for name, path, relative, key in pending:
                 if path.is_file() and sha256(path.read_bytes()) == lock.outputs[name]:

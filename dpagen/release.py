@@ -359,6 +359,21 @@ def find_lock(ws: Workspace, client: str, number: int) -> Lock:
     raise UsageError(f"{client} has no release {number}", f"releases: {known}")
 
 
+def changed_templates(lock: Lock, current: dict[str, str]) -> tuple[str, str] | None:
+    """Why ``lock`` cannot be re-created with templates hashing to ``current``: message, hint."""
+    issued = lock.record["templates"]
+    changed = sorted(
+        name for name in set(current) | set(issued) if current.get(name) != issued.get(name)
+    )
+    if not changed:
+        return None
+    return (
+        f"release {lock.number} cannot be re-created byte for byte: templates changed since it "
+        f"was issued: {', '.join(changed)}",
+        "restore those files from version control as they were at the release",
+    )
+
+
 def rerender_release(
     ws: Workspace, client: str, number: int, out: Path | None = None
 ) -> list[Path]:
@@ -368,17 +383,9 @@ def rerender_release(
         RenderError: a template or font changed since the release, or a file would differ.
     """
     lock = find_lock(ws, client, number)
-    current = template_hashes(ws.templates)
-    issued = lock.record["templates"]
-    changed = sorted(
-        name for name in set(current) | set(issued) if current.get(name) != issued.get(name)
-    )
+    changed = changed_templates(lock, template_hashes(ws.templates))
     if changed:
-        raise RenderError(
-            f"release {number} cannot be re-created byte for byte: templates changed since it "
-            f"was issued: {', '.join(changed)}",
-            "restore those files from version control as they were at the release",
-        )
+        raise RenderError(*changed)
     files = render_record(ws, lock.record, lock.path)
     differing = [name for name, data in files.items() if lock.outputs.get(name) != sha256(data)]
     if differing or set(files) != set(lock.outputs):
