@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint golden bench clean
+.PHONY: demo test lint golden bench fuzz clean
 
 $(BIN)/dpagen: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,16 @@ test: lint
 golden: $(VENV)/.test-extras
 	$(BIN)/python -m pytest tests/test_render.py --update-golden
 
+# fuzz the loaders, validation, assembly and text rendering for FUZZ_SECONDS (scripts/fuzz.py)
+FUZZ_SECONDS ?= 600
+fuzz: $(VENV)/.test-extras
+	$(BIN)/python scripts/fuzz.py --seconds $(FUZZ_SECONDS)
+
 bench: $(BIN)/dpagen
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/diff.py
+	$(BIN)/python bench/pathological.py
 
 clean:
 	rm -rf $(VENV) out build dist *.egg-info

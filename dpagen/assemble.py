@@ -8,6 +8,7 @@ bilingual values are picked for the language. Every problem is collected before 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,9 @@ class _Assembler:
         self.problems: list[Problem] = []
         self.numbers = {clause_id: n for n, (clause_id, _) in enumerate(self.edition.clauses, 1)}
         self.annex_numbers = {kind: n for n, kind in enumerate(self.edition.annexes, 1)}
-        self.sub_refs: list[tuple[str, int, tuple[Path, str, int]]] = []
-        self.current: tuple[Path, str, int] = (Path(), "", 0)
+        # the text being run: file, source, and where it starts there (line and column offset)
+        self.sub_refs: list[tuple[str, int, tuple[Path, str, int, int]]] = []
+        self.current: tuple[Path, str, int, int] = (Path(), "", 0, 0)
 
     def localize(self, doc: YamlDocument, value: Any, path: tuple[Any, ...]) -> str:
         if isinstance(value, dict):
@@ -78,7 +80,7 @@ class _Assembler:
     def check_sub_refs(self, clauses: list[Clause]) -> None:
         """A ``ref(id, n)`` must name a numbered paragraph that exists."""
         counts = {c.id: len(c.subclauses) if len(c.subclauses) > 1 else 0 for c in clauses}
-        for clause_id, sub, (path, source, offset) in self.sub_refs:
+        for clause_id, sub, (path, source, offset, shift) in self.sub_refs:
             if clause_id in counts and not 1 <= sub <= counts[clause_id]:
                 line = next(
                     (
@@ -92,7 +94,7 @@ class _Assembler:
                     Problem(
                         path,
                         line + offset,
-                        clausetext.line_of(source, line, "ref("),
+                        clausetext.line_of(source, line, "ref(") + shift,
                         f"ref('{clause_id}', {sub}): clause '{clause_id}' has "
                         f"{counts[clause_id] or 'no numbered'} paragraph"
                         f"{'' if counts[clause_id] == 1 else 's'}",
@@ -128,19 +130,24 @@ class _Assembler:
             terms[name] = (
                 self.localize(doc, value, ("terms", name)) if isinstance(value, dict) else value
             )
+        values = clausetext.Values
         return {
-            "processor": self.party_context(self.inputs.processor),
-            "controller": self.party_context(self.agreement.data["client"]),
-            "agreement": {
-                "id": meta["id"],
-                "version": meta["version"],
-                "date": long_date(meta["date"], self.lang),
-                "main_agreement": self.localize(
-                    doc, meta["main_agreement"]["title"], ("agreement", "main_agreement", "title")
-                ),
-                "main_agreement_date": long_date(meta["main_agreement"]["date"], self.lang),
-            },
-            "terms": terms,
+            "processor": values(self.party_context(self.inputs.processor)),
+            "controller": values(self.party_context(self.agreement.data["client"])),
+            "agreement": values(
+                {
+                    "id": meta["id"],
+                    "version": meta["version"],
+                    "date": long_date(meta["date"], self.lang),
+                    "main_agreement": self.localize(
+                        doc,
+                        meta["main_agreement"]["title"],
+                        ("agreement", "main_agreement", "title"),
+                    ),
+                    "main_agreement_date": long_date(meta["main_agreement"]["date"], self.lang),
+                }
+            ),
+            "terms": values(terms),
             "ref": self.ref,
             "annex": self.annex,
             "lang": self.lang,
@@ -151,7 +158,7 @@ class _Assembler:
         variant = self.agreement.variants.get(clause_id)
         path = definition.text_path(version, variant, self.lang)
         source = self.inputs.library.source(path)
-        parsed = self._run(source, path, context, 0)
+        parsed = self._run(source, path, context, 0, 0)
         if parsed is None:
             return None
         deviation_reason = None
@@ -160,12 +167,15 @@ class _Assembler:
             deviation = self.agreement.data["deviations"][index]
             text_path = ("deviations", index, "text", self.lang)
             text = deviation["text"][self.lang]
-            line = self.agreement.doc.where(text_path)[0]
-            offset = line if "\n" in text.strip() else line - 1
+            line, column = self.agreement.doc.where(text_path)
+            if "\n" in text.strip():  # a block (|): its lines start on the next line, indented
+                offset, shift = line, self.agreement.doc.indents.get(text_path, 0)
+            else:
+                offset, shift = line - 1, column - 1
             if not text.lstrip().startswith("#"):
                 text = f"# {parsed.title}\n\n{text}"
                 offset -= 2
-            deviated = self._run(text, self.agreement.doc.path, context, offset)
+            deviated = self._run(text, self.agreement.doc.path, context, offset, shift)
             if deviated is None:
                 return None
             parsed, deviation_reason = deviated, deviation["reason"]
@@ -184,9 +194,9 @@ class _Assembler:
         )
 
     def _run(
-        self, source: str, path: Path, context: dict[str, Any], offset: int
+        self, source: str, path: Path, context: dict[str, Any], offset: int, shift: int
     ) -> clausetext.ParsedClause | None:
-        self.current = (path, source, offset)
+        self.current = (path, source, offset, shift)
         try:
             template = clausetext.compile_text(source, path)
             text = clausetext.render_text(template, source, path, context)
@@ -196,14 +206,14 @@ class _Assembler:
                 Problem(
                     problem.path,
                     problem.line + offset,
-                    problem.column,
+                    problem.column + shift,
                     problem.message,
                     problem.hint,
                 )
             )
             return None
         parsed, problems = clausetext.parse_markdown(text, path, line_offset=offset)
-        self.problems += problems
+        self.problems += [replace(problem, column=problem.column + shift) for problem in problems]
         return parsed
 
     def party(self, role: str, data: dict[str, Any]) -> Party:

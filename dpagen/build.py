@@ -9,7 +9,7 @@ from pathlib import Path
 from .assemble import assemble
 from .check import check_agreement
 from .errors import ProblemsFound, UsageError
-from .fsutil import write_atomic
+from .fsutil import remove_stale_temporaries, write_atomic
 from .inputs import has_errors
 from .model import Document
 from .validate import validate_workspace
@@ -83,11 +83,13 @@ def render_agreement(
         )
     target = out if out is not None else ws.root / str(inputs.defaults.get("output") or "out")
     folder = target / client
-    written: list[Path] = []
+    remove_stale_temporaries(folder)  # left by a run that was killed
+    rendered: list[tuple[Path, bytes]] = []  # every file first, so a failure writes none
     for lang in langs:
         doc = assemble(inputs, client, lang, draft=draft)
         for fmt in formats:
             path = folder / output_name(client, doc.version, lang, fmt, draft=draft)
-            write_atomic(path, renderer_for(fmt)(doc, ws.templates))
-            written.append(path)
-    return written
+            rendered.append((path, renderer_for(fmt)(doc, ws.templates)))
+    for path, data in rendered:
+        write_atomic(path, data)
+    return [path for path, _ in rendered]

@@ -3,7 +3,10 @@
 A clause file starts with ``# Title``; each following paragraph becomes a numbered sub-clause and
 a bulleted list after a paragraph becomes its ``(a)``, ``(b)`` items. Placeholders run in an
 immutable Jinja sandbox where an undefined value is an error, and every substituted value is
-Markdown-escaped, so a client's data always renders literally.
+Markdown-escaped, so a client's data always renders literally. The sandbox is narrowed to what
+contract wording needs: ``{{ }}`` placeholders and ``{% if %}``, no Jinja globals, only filters
+that cannot blow up a text, and bounded ``*``, ``**`` and ``%``, so no clause text or deviation
+can loop, read a file or exhaust memory.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from markdown_it.token import Token
 
 from .errors import Problem
 from .model import Run, Runs
+from .yamlio import UNPRINTABLE
 
 CONTEXT_NAMES = frozenset({"processor", "controller", "agreement", "terms", "ref", "annex", "lang"})
 PARTY_ATTRIBUTES = ("name", "org_no", "address", "signatory")
@@ -34,24 +38,74 @@ CONTEXT_ATTRIBUTES = {
 }
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _WHITESPACE = re.compile(r"\s+")
+_FILTERS = ("abs", "capitalize", "d", "default", "int", "lower", "round", "title", "trim", "upper")
+_STATEMENTS = {nodes.Output, nodes.If}
+_KEYWORDS = {"FromImport": "from", "Assign": "set", "AssignBlock": "set", "CallBlock": "call"}
+_KEYWORDS.update(FilterBlock="filter", ExprStmt="do", EvalContextModifier="autoescape")
+_MAX_SIZE = 100_000  # longest text or list a placeholder may compute, as jinja's range limit
+
+
+class NotAValue(Exception):
+    """A placeholder gave something other than a text or a number (a mapping, a function)."""
+
+
+class Values:
+    """Named values for a clause text: ``processor.name`` works, dict methods do not."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
 
 
 def escape_markdown(value: Any) -> str:
     """Render ``value`` so that Markdown shows it literally, on one line."""
     if isinstance(value, jinja2.Undefined):
         str(value)  # raises the undefined error with its name
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise NotAValue(_kind(value))
     text = _WHITESPACE.sub(" ", str(value)).strip()
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, Values):
+        return "a group of values"
+    if callable(value):
+        return "a function"
+    if isinstance(value, bool):
+        return "true or false"
+    return f"a {type(value).__name__}"
+
+
+class _ClauseEnvironment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("formatting with % is not allowed")
+        if operator == "*" and isinstance(left, int) != isinstance(right, int):
+            sized, times = (left, right) if isinstance(right, int) else (right, left)
+            if hasattr(sized, "__len__") and len(sized) * times > _MAX_SIZE:
+                raise SecurityError(f"the result would be longer than {_MAX_SIZE}")
+        numbers = isinstance(left, int) and isinstance(right, int)
+        if operator == "**" and numbers and abs(left).bit_length() * right > 8 * _MAX_SIZE:
+            raise SecurityError("the number would be too large")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment() -> ImmutableSandboxedEnvironment:
     """The sandboxed, strict Jinja environment every clause text runs in."""
-    return ImmutableSandboxedEnvironment(
+    environment = _ClauseEnvironment(
         undefined=jinja2.StrictUndefined,
         finalize=escape_markdown,
         autoescape=False,
         keep_trailing_newline=True,
     )
+    environment.globals.clear()  # range, lipsum, cycler, joiner, namespace, dict
+    environment.filters = {name: environment.filters[name] for name in _FILTERS}
+    return environment
 
 
 _ENV = make_environment()
@@ -93,34 +147,81 @@ def _column(source: str, line: int, needle: str | None) -> int:
     return 1
 
 
+def _unprintable_problem(path: Path, text: str) -> Problem | None:
+    """The first character of ``text`` a document cannot hold, as a problem."""
+    found = UNPRINTABLE.search(text)
+    if found is None:
+        return None
+    before = text[: found.start()]
+    return Problem(
+        path,
+        before.count("\n") + 1,
+        found.start() - (before.rfind("\n") + 1) + 1,
+        f"the text contains the control character U+{ord(found.group()):04X}",
+        "remove it; texts may hold printable characters, tabs and line breaks only",
+    )
+
+
 def compile_text(source: str, path: Path) -> jinja2.Template:
     """Compile a clause text, raising :class:`ClauseTextError` on a syntax error."""
+    refused = _unprintable_problem(path, source)
     try:
-        return _ENV.from_string(source)
+        tree = _ENV.parse(source)
+        refused = refused or _refused_syntax(tree, source, path)
+        template = _ENV.from_string(tree)
     except jinja2.TemplateSyntaxError as exc:
         line = exc.lineno or 1
-        raise ClauseTextError(
-            Problem(
-                path,
-                line,
-                _column(source, line, None),
-                f"template syntax error: {exc.message}",
-                "check the {{ }} and {% %} placeholders on this line",
-            )
-        ) from None
+        refused = refused or Problem(
+            path,
+            line,
+            _column(source, line, None),
+            f"template syntax error: {exc.message}",
+            "check the {{ }} and {% %} placeholders on this line",
+        )
     except Exception as exc:  # jinja raises a few plain errors for odd input
-        raise ClauseTextError(Problem(path, 1, 1, f"template error: {exc}")) from None
+        refused = refused or Problem(path, 1, 1, f"template error: {exc}")
+    if refused is not None:
+        raise ClauseTextError(refused)
+    return template
+
+
+def _refused_syntax(tree: nodes.Template, source: str, path: Path) -> Problem | None:
+    """The first statement other than ``{% if %}``, or use of ``self``, in a parsed text."""
+    for node in tree.find_all((nodes.Stmt, nodes.Name)):
+        if isinstance(node, nodes.Name) and node.name == "self":
+            return Problem(
+                path,
+                node.lineno,
+                _column(source, node.lineno, "self"),
+                "unknown placeholder 'self'",
+                "use processor, controller, agreement, terms, ref() or annex()",
+            )
+        if isinstance(node, nodes.Stmt) and type(node) not in _STATEMENTS:
+            name = type(node).__name__
+            keyword = _KEYWORDS.get(name, name.lower())
+            return Problem(
+                path,
+                node.lineno,
+                _column(source, node.lineno, keyword),
+                f"'{{% {keyword} %}}' is not allowed in a clause text",
+                "clause texts use {{ }} placeholders and {% if %} only",
+            )
+    return None
 
 
 def render_text(template: jinja2.Template, source: str, path: Path, context: dict[str, Any]) -> str:
     """Run ``template`` with ``context``; errors name the clause file, line and column."""
     try:
-        return template.render(context)
+        text = template.render(context)
     except Exception as exc:
         line = _template_line(exc)
         message, needle, hint = _explain(exc)
         problem = Problem(path, line, _column(source, line, needle), message, hint)
         raise ClauseTextError(problem) from None
+    made = _unprintable_problem(path, text)
+    if made is not None:  # a placeholder made it, e.g. "\x07"; its line is close enough
+        raise ClauseTextError(made)
+    return text
 
 
 def _template_line(exc: BaseException) -> int:
@@ -135,6 +236,12 @@ def _template_line(exc: BaseException) -> int:
 
 def _explain(exc: Exception) -> tuple[str, str | None, str]:
     text = str(exc)
+    if isinstance(exc, NotAValue):
+        return (
+            f"a placeholder gives {text}, not a text or a number",
+            None,
+            'use a single value such as processor.name, terms.NAME or ref("id")',
+        )
     if isinstance(exc, SecurityError):
         attribute = re.search(r"attribute '([^']+)'", text)
         return (

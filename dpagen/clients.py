@@ -22,11 +22,11 @@ class ClientSummary:
 
 def list_clients(ws: Workspace) -> list[ClientSummary]:
     """A summary of every client; unreadable files show as such rather than failing."""
-    config, _ = load_yaml(ws.config_file)
+    config, _ = load_yaml(ws.config_file, ws.root)
     defaults = config.mapping("defaults")
     summaries = []
     for client in ws.clients():
-        doc, problems = load_yaml(ws.agreement_file(client))
+        doc, problems = load_yaml(ws.agreement_file(client), ws.root)
         meta = doc.mapping("agreement")
         languages = meta.get("languages") or defaults.get("languages") or ["sv"]
         summaries.append(

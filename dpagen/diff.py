@@ -345,12 +345,18 @@ def diff_edited_docx(ws: Workspace, client: str, path: Path) -> tuple[str, list[
     Raises:
         UsageError: the file names no release of this workspace.
     """
-    from .docxtext import docx_lines
+    from .docxtext import TooLarge, docx_lines, open_docx
     from .verify import all_locks, origin_of
 
     data = path.read_bytes()
     if not data.startswith(b"PK"):
         raise UsageError(f"{path} is not a DOCX file", "--file compares Word documents")
+    try:
+        open_docx(data)
+    except TooLarge as exc:
+        raise UsageError(f"{path}: {exc}", "a Word agreement is a few hundred KiB") from None
+    except Exception:  # a damaged archive or document: python-docx raises many kinds
+        raise UsageError(f"{path} is not a readable DOCX file") from None
     origin = origin_of(data, all_locks(ws))
     if origin is None:
         raise UsageError(
@@ -420,11 +426,9 @@ def _similar_pairs(old: list[str], new: list[str]) -> list[tuple[int, int]]:
 
 
 def _docx_language(data: bytes) -> str:
-    import io
+    from .docxtext import open_docx
 
-    from docx import Document as open_docx
-
-    language = open_docx(io.BytesIO(data)).core_properties.language or "sv"
+    language = open_docx(data).core_properties.language or "sv"
     return language if language in ("sv", "en") else "sv"
 
 

@@ -86,6 +86,33 @@ class RenderError(DpagenError):
     """A renderer failed on an assembled document (a template or tool problem, not user data)."""
 
 
+class OutputError(DpagenError):
+    """A file could not be written: the disk is full, no permission, or another system error."""
+
+    def __init__(self, path: Path, reason: str, hint: str = "") -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot write {path}: {reason}", hint)
+
+    def __reduce__(self) -> tuple[type[OutputError], tuple[Path, str, str]]:
+        # raised in build's worker processes and sent back to the parent
+        return (type(self), (self.path, self.reason, self.hint))
+
+    def describe(self, root: Path | None = None) -> str:
+        """The message, with the path relative to ``root`` when it lies inside."""
+        shown = self.path
+        if root is not None and self.path.is_relative_to(root):
+            shown = self.path.relative_to(root)
+        return f"cannot write {shown}: {self.reason}"
+
+    def format(self, root: Path | None = None) -> str:
+        """Return the message (path relative to ``root``) and hint as printed by the CLI."""
+        text = f"error: {self.describe(root)}"
+        if self.hint:
+            text += "\n    hint: " + self.hint
+        return text
+
+
 class UsageError(DpagenError):
     """Options that do not fit together; reported with exit code 2."""
 

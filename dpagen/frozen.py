@@ -6,8 +6,10 @@ Every clause text and edition a release used is frozen, and so is the release lo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .errors import Problem
-from .library import Library
+from .library import Library, RefusedFile
 from .locks import lock_paths, read_locks
 from .workspace import Workspace
 
@@ -17,7 +19,13 @@ def frozen_problems(ws: Workspace, library: Library) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for client in ws.clients():
+        if ws.outside(ws.agreements / client) is not None:
+            continue  # reported with the client's files
         folder = ws.agreements / client / "releases"
+        refused = ws.outside(folder)
+        if refused is not None:
+            problems.append(refused)
+            continue
         locks, lock_problems = read_locks(folder)
         problems += lock_problems
         numbers = {int(path.name[:4]) for path in lock_paths(folder)}
@@ -38,9 +46,25 @@ def frozen_problems(ws: Workspace, library: Library) -> list[Problem]:
                 path = ws.clauses / name
                 if name in seen:
                     continue
+                if Path(name).is_absolute() or ".." in Path(name).parts:
+                    seen.add(name)
+                    problems.append(
+                        Problem(
+                            lock.path,
+                            1,
+                            1,
+                            f"{issued_by} names the clause text '{name}', which is not in clauses/",
+                            "locks are written by dpagen only; restore the original file",
+                        )
+                    )
+                    continue
                 try:
-                    current = path.read_text(encoding="utf-8")
-                except OSError:
+                    current: str | None = library.source(path)
+                except RefusedFile as exc:
+                    seen.add(name)
+                    problems.append(exc.problem)
+                    continue
+                except (OSError, UnicodeDecodeError):
                     current = None
                 if current != text:
                     seen.add(name)

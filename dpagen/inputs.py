@@ -7,6 +7,7 @@ more than one file: editions, variants, terms, deviations and annex files of eac
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from .errors import Problem
 from .library import Edition, Library, check_term_value, load_library
 from .register import Register, load_register, resolve_annex
 from .schema import LANGUAGES, validate_loaded
-from .workspace import Workspace
+from .workspace import Workspace, outside_problem
 from .yamlio import Document, load_yaml
 
 
@@ -67,7 +68,7 @@ class Inputs:
 
 def load_inputs(ws: Workspace, clients: list[str] | None = None) -> tuple[Inputs, list[Problem]]:
     """Load the workspace file, the library and the given (default: all) clients."""
-    config, problems = load_yaml(ws.config_file)
+    config, problems = load_yaml(ws.config_file, ws.root)
     problems = validate_loaded(config, problems, "workspace")
     library, library_problems = load_library(ws)
     problems += library_problems
@@ -75,8 +76,13 @@ def load_inputs(ws: Workspace, clients: list[str] | None = None) -> tuple[Inputs
     problems += register_problems
     inputs = Inputs(ws, config, library, register)
     problems += _check_defaults(inputs)
+    problems += _check_links(ws)
     for client in ws.clients() if clients is None else clients:
         folder = ws.client_dir(client, must_exist=clients is not None)
+        refused = ws.outside(folder)
+        if refused is not None:
+            problems.append(refused)
+            continue
         if not (folder / "agreement.yaml").is_file():
             problems.append(
                 Problem(
@@ -103,8 +109,18 @@ def has_errors(problems: list[Problem]) -> bool:
 
 def _check_defaults(inputs: Inputs) -> list[Problem]:
     problems: list[Problem] = []
+    output = inputs.defaults.get("output")
+    if isinstance(output, str) and (Path(output).is_absolute() or ".." in Path(output).parts):
+        problems.append(
+            inputs.config.problem(
+                ("defaults", "output"),
+                f"defaults.output: '{output}' leads outside the workspace",
+                "name a folder inside the workspace, such as out; use --out for another place",
+            )
+        )
     edition = inputs.defaults.get("edition")
-    if isinstance(edition, str) and edition not in inputs.library.editions:
+    readable = inputs.library.valid  # else the library's own errors say enough
+    if isinstance(edition, str) and edition not in inputs.library.editions and readable:
         problems.append(
             inputs.library.edition_problem(edition, inputs.config, ("defaults", "edition"))
         )
@@ -112,10 +128,27 @@ def _check_defaults(inputs: Inputs) -> list[Problem]:
     for name, value in inputs.config.mapping("defaults", "terms").items():
         path = ("defaults", "terms", name)
         if name not in known:
-            if not inputs.library.broken:  # the term may belong to a clause that failed to load
+            if inputs.library.complete:  # else the term may belong to a clause that failed to load
                 problems.append(_unknown_term(inputs.config, path, name, known))
         else:
             problems += check_term_value(known[name], value, inputs.config, path)
+    return problems
+
+
+def _check_links(ws: Workspace) -> list[Problem]:
+    """Folders that lead outside the workspace, and templates that lead outside ``templates/``."""
+    problems = [
+        refused
+        for folder in (ws.agreements, ws.templates)
+        if (refused := ws.outside(folder)) is not None
+    ]
+    if problems or not ws.templates.is_dir():
+        return problems
+    for folder, dirs, files in os.walk(ws.templates):
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            if path.is_symlink() and (link := outside_problem(path, ws.templates, "templates/")):
+                problems.append(link)
     return problems
 
 
@@ -130,7 +163,7 @@ def _unknown_term(
 def _load_agreement(
     inputs: Inputs, client: str, folder: Path
 ) -> tuple[AgreementInput | None, list[Problem]]:
-    doc, problems = load_yaml(folder / "agreement.yaml")
+    doc, problems = load_yaml(folder / "agreement.yaml", inputs.workspace.root)
     problems = validate_loaded(doc, problems, "agreement")
     if doc.data is None or not isinstance(doc.data, dict):
         return None, problems
@@ -150,14 +183,15 @@ def _load_agreement(
             )
         )
     elif edition_id not in library.editions:
-        if meta.get("edition"):  # an unknown default is reported once, in dpagen.yaml
+        # an unknown default is reported once, in dpagen.yaml; an unreadable library by itself
+        if meta.get("edition") and library.valid:
             problems.append(library.edition_problem(edition_id, doc, ("agreement", "edition")))
     else:
         agreement.edition = library.editions[edition_id]
         problems += _resolve_variants(inputs, agreement)
         problems += _resolve_terms(inputs, agreement)
         problems += _check_deviations(inputs, agreement)
-        problems += _load_annexes(agreement, folder, inputs.register)
+        problems += _load_annexes(agreement, folder, inputs)
     return agreement, problems
 
 
@@ -212,7 +246,7 @@ def _resolve_terms(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
     for name, value in given.items():
         path = ("terms", name)
         if name not in specs:
-            if not inputs.library.broken:  # the term may belong to a clause that failed to load
+            if inputs.library.complete:  # else the term may belong to a clause that failed to load
                 problems.append(_unknown_term(agreement.doc, path, name, specs))
         else:
             problems += check_term_value(specs[name], value, agreement.doc, path)
@@ -279,8 +313,7 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
                 )
             )
         texts = deviation.get("text")
-        texts = texts if isinstance(texts, dict) else {}
-        for lang in agreement.languages:
+        for lang in agreement.languages if isinstance(texts, dict) else ():  # else a type error
             if not texts.get(lang):
                 problems.append(
                     agreement.doc.problem(
@@ -311,10 +344,13 @@ def _check_changelog(doc: Document) -> list[Problem]:
     ]
 
 
-def _load_annexes(agreement: AgreementInput, folder: Path, register: Register) -> list[Problem]:
+def _load_annexes(agreement: AgreementInput, folder: Path, inputs: Inputs) -> list[Problem]:
     assert agreement.edition is not None
     problems: list[Problem] = []
     annex_folder = folder / "annexes"
+    refused = inputs.workspace.outside(annex_folder)
+    if refused is not None:
+        return [refused]
     for kind in agreement.edition.annexes:
         path = annex_folder / f"{kind}.yaml"
         if not path.is_file():
@@ -326,12 +362,12 @@ def _load_annexes(agreement: AgreementInput, folder: Path, register: Register) -
                 )
             )
             continue
-        doc, loaded = load_yaml(path)
+        doc, loaded = load_yaml(path, inputs.workspace.root)
         found = validate_loaded(doc, loaded, f"annex_{kind}")
         if not has_errors(found):
             found += _check_changelog(doc)
         if kind == "subprocessors" and not has_errors(found):
-            found += resolve_annex(doc, register, agreement.languages)
+            found += resolve_annex(doc, inputs.register, agreement.languages)
         problems += found
         if not has_errors(found):
             agreement.annexes[kind] = doc

@@ -14,15 +14,23 @@ from pathlib import Path
 from typing import Any
 
 from . import clausetext
-from .errors import Problem
+from .errors import DpagenError, Problem
 from .schema import LANGUAGES, validate_loaded
-from .workspace import Workspace
-from .yamlio import Document, load_yaml
+from .workspace import Workspace, outside_problem
+from .yamlio import Document, decode_utf8, load_yaml, size_problem
 
 ANNEX_KINDS = ("instructions", "security", "subprocessors")
 _TEXT_FILE = re.compile(
     r"(?P<version>[1-9][0-9]*)(?:\.(?P<variant>[a-z][a-z0-9-]*))?\.(?P<lang>[a-z]{2})\.md"
 )
+
+
+class RefusedFile(DpagenError):
+    """A clause text dpagen will not read: a link out of the workspace, or too large."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message, problem.hint)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,9 @@ class Library:
     clauses: dict[str, ClauseDef] = field(default_factory=dict)
     editions: dict[str, Edition] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)  # clause folders whose clause.yaml is invalid
+    root: Path | None = None  # the workspace: clause texts are read only from inside it
+    valid: bool = True  # library.yaml itself has no errors, so an edition it lacks is unknown
+    unread: bool = False  # clauses/ was not read (it leads outside the workspace)
     _sources: dict[Path, str] = field(default_factory=dict)
 
     def preload(self, path: Path, text: str) -> None:
@@ -88,10 +99,24 @@ class Library:
         self._sources[path] = text
 
     def source(self, path: Path) -> str:
-        """The text of a clause file (read once)."""
+        """The text of a clause file (read once).
+
+        Raises:
+            RefusedFile: the file is a link to a file outside the workspace, or too large.
+            OSError, UnicodeDecodeError: it cannot be read as UTF-8 text.
+        """
         if path not in self._sources:
-            self._sources[path] = path.read_text(encoding="utf-8")
+            refused = outside_problem(path, self.root) if self.root is not None else None
+            refused = refused or size_problem(path)
+            if refused is not None:
+                raise RefusedFile(refused)
+            self._sources[path] = path.read_bytes().decode("utf-8-sig")
         return self._sources[path]
+
+    @property
+    def complete(self) -> bool:
+        """Every clause loaded, so a term none of them declares is unknown."""
+        return not self.broken and not self.unread
 
     def edition_terms(self, edition: Edition) -> dict[str, TermSpec]:
         """Every term declared by the clauses of ``edition``."""
@@ -119,12 +144,17 @@ class Library:
 
 def load_library(ws: Workspace) -> tuple[Library, list[Problem]]:
     """Load and check the whole clause library; all problems are returned."""
-    doc, problems = load_yaml(ws.library_file)
-    library = Library(doc)
+    doc, problems = load_yaml(ws.library_file, ws.root)
+    library = Library(doc, root=ws.root)
     problems = validate_loaded(doc, problems, "library")
-    if ws.clauses.is_dir():
+    library.valid = not any(problem.severity == "error" for problem in problems)
+    refused = ws.outside(ws.clauses)
+    if refused is not None:
+        problems.append(refused)
+        library.unread = True
+    elif ws.clauses.is_dir():
         for folder in sorted(p for p in ws.clauses.iterdir() if p.is_dir()):
-            clause, clause_problems = _load_clause(folder)
+            clause, clause_problems = _load_clause(folder, ws.root)
             problems += clause_problems
             if clause is not None:
                 library.clauses[clause.id] = clause
@@ -136,7 +166,7 @@ def load_library(ws: Workspace) -> tuple[Library, list[Problem]]:
     return library, problems
 
 
-def _load_clause(folder: Path) -> tuple[ClauseDef | None, list[Problem]]:
+def _load_clause(folder: Path, root: Path) -> tuple[ClauseDef | None, list[Problem]]:
     path = folder / "clause.yaml"
     if not path.is_file():
         return None, [
@@ -148,23 +178,23 @@ def _load_clause(folder: Path) -> tuple[ClauseDef | None, list[Problem]]:
                 "add clause.yaml or remove the folder",
             )
         ]
-    doc, loaded = load_yaml(path)
+    doc, loaded = load_yaml(path, root)
     problems = validate_loaded(doc, loaded, "clause")
     if doc.data is None or len(problems) > len(loaded):
         return None, problems
     data = doc.data
     clause = ClauseDef(
-        id=data["id"],
+        id=folder.name,  # what the edition and texts refer to, even when the id below differs
         folder=folder,
         doc=doc,
         covers=tuple(data.get("covers", ())),
         variants=dict(data.get("variants") or {}),
     )
-    if clause.id != folder.name:
+    if data["id"] != folder.name:
         problems.append(
             doc.problem(
                 ("id",),
-                f"clause id '{clause.id}' differs from its folder name '{folder.name}'",
+                f"clause id '{data['id']}' differs from its folder name '{folder.name}'",
                 "make them the same",
             )
         )
@@ -306,10 +336,11 @@ def _load_editions(library: Library) -> list[Problem]:
             if any(existing == clause_id for existing, _ in refs):
                 problems.append(doc.problem(path, f"clause '{clause_id}' is listed twice"))
             refs.append((clause_id, version))
-        if data["id"] in library.editions:
+        if data["id"] in library.editions:  # the first stays, so its agreements still resolve
             problems.append(
                 doc.problem(("editions", index, "id"), f"edition '{data['id']}' is defined twice")
             )
+            continue
         date = data.get("date")
         library.editions[data["id"]] = Edition(
             id=data["id"],
@@ -351,6 +382,9 @@ def _check_texts(library: Library, clause: ClauseDef) -> list[Problem]:
 
 
 def _shape(shape: tuple[int, ...]) -> str:
+    if len(shape) > 12:  # a long text: the counts say enough
+        items = sum(shape)
+        return f"{len(shape)} paragraphs with {items} list item{'s' if items != 1 else ''}"
     return ", ".join(
         f"paragraph with {n} item{'s' if n != 1 else ''}" if n else "paragraph" for n in shape
     )
@@ -361,8 +395,11 @@ def _check_text(
 ) -> tuple[list[Problem], tuple[int, ...] | None]:
     try:
         source = library.source(path)
-    except UnicodeDecodeError:
-        return [Problem(path, 1, 1, "file is not valid UTF-8 text")], None
+    except RefusedFile as exc:
+        return [exc.problem], None
+    except UnicodeDecodeError as exc:
+        _, problem = decode_utf8(exc.object, path)
+        return [problem or Problem(path, 1, 1, "file is not valid UTF-8 text")], None
     try:
         clausetext.compile_text(source, path)
     except clausetext.ClauseTextError as exc:

@@ -15,13 +15,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import DpagenError, Problem
+from .fsutil import output_error, temporary_file
 
 LOCK_NAME = re.compile(r"(\d{4})\.lock\.json")
 
@@ -107,9 +107,19 @@ def lock_paths(folder: Path) -> list[Path]:
 
 
 def read_locks(folder: Path) -> tuple[list[Lock], list[Problem]]:
-    """Every lock in ``folder``; unreadable or edited ones are reported, not returned."""
+    """Every lock in ``folder``; unreadable or edited ones are reported, not returned.
+
+    ``folder`` is ``<workspace>/agreements/<client>/releases``; a lock reached through a link out
+    of the workspace is reported, not read.
+    """
+    from .workspace import outside_problem
+
     locks, problems = [], []
     for path in lock_paths(folder):
+        refused = outside_problem(path, folder.parents[2])
+        if refused is not None:
+            problems.append(refused)
+            continue
         try:
             lock = read_lock(path)
         except LockError as exc:
@@ -131,10 +141,19 @@ def read_locks(folder: Path) -> tuple[list[Lock], list[Problem]]:
 
 
 @contextlib.contextmanager
-def exclusive(folder: Path) -> Iterator[None]:
-    """Hold the client's release lock file while a release is being made."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".release.lock").open("a") as handle:
+def exclusive(folder: Path, name: str = ".release.lock") -> Iterator[None]:
+    """Hold the lock file ``folder/name`` (by default a client's release lock) exclusively.
+
+    Raises:
+        OutputError: the lock file cannot be created (no permission, the disk is full).
+    """
+    path = folder / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a")
+    except OSError as exc:
+        raise output_error(path, exc) from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -143,23 +162,24 @@ def exclusive(folder: Path) -> Iterator[None]:
 
 
 def create_lock(folder: Path, number: int, content: bytes) -> Path:
-    """Write lock ``number``; fails instead of replacing an existing one."""
+    """Write lock ``number``; fails instead of replacing an existing one.
+
+    Raises:
+        LockError: the lock exists already.
+        OutputError: it cannot be written (the disk is full, no permission).
+    """
     final = folder / f"{number:04d}.lock.json"
-    handle, temporary = tempfile.mkstemp(prefix=".lock.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).chmod(0o444)
-        try:
-            os.link(temporary, final)
-        except FileExistsError:
-            raise LockError(
-                f"release {number} of this client exists already",
-                "run the release again to get the next number",
-            ) from None
-    finally:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
+        with temporary_file(folder, ".lock.", content, 0o444) as temporary:
+            try:
+                os.link(temporary, final)
+            except FileExistsError:
+                raise LockError(
+                    f"release {number} of this client exists already",
+                    "run the release again to get the next number",
+                ) from None
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+    except OSError as exc:
+        raise output_error(final, exc) from None
     return final

@@ -25,9 +25,9 @@ from typing import Any
 from .assemble import assemble
 from .build import output_name, renderer_for
 from .check import check_agreement
-from .errors import Problem, ProblemsFound
-from .fsutil import write_atomic
-from .locks import read_locks, sha256
+from .errors import DpagenError, OutputError, Problem, ProblemsFound
+from .fsutil import remove_stale_temporaries, write_atomic
+from .locks import exclusive, read_locks, sha256
 from .model import Document
 from .release import changed_templates, release_folder, render_record, template_hashes
 from .release import output_name as release_output_name
@@ -36,6 +36,7 @@ from .version import __version__
 from .workspace import Workspace
 
 MANIFEST = ".build-manifest.json"
+MANIFEST_LOCK = ".build-manifest.lock"
 Failure = tuple[str, str] | None  # what a worker returns: None, or a message and a hint
 
 
@@ -92,16 +93,31 @@ def _read_manifest(path: Path) -> dict[str, str]:
     return manifest
 
 
+def _record(path: Path, entries: dict[str, str]) -> None:
+    """Add ``entries`` to the manifest at ``path``, keeping what other builds recorded meanwhile.
+
+    Builds running at the same time in one output folder take turns: each reads the manifest,
+    adds its entries and writes it under an exclusive lock, so none loses another's entries.
+    """
+    if not entries:
+        return
+    with exclusive(path.parent, MANIFEST_LOCK):
+        manifest = _read_manifest(path)
+        manifest.update(entries)
+        write_atomic(path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+
+
 def _run(
     tasks: list[_Task],
     *,
+    root: Path,
     target: Path,
-    manifest: dict[str, str],
+    entries: dict[str, str],
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
     report: BuildReport,
 ) -> None:
-    """Run ``tasks`` in worker processes, recording each file written in ``manifest``."""
+    """Run ``tasks`` in worker processes, adding each file written to ``entries``."""
     workers = jobs or os.cpu_count() or 1
     done = 0
     # no max_tasks_per_child: with it, Python 3.11's pool can hang once a worker retires;
@@ -113,11 +129,15 @@ def _run(
             done += 1
             try:
                 failure = future.result()
+            except OutputError as exc:  # the disk is full, no permission, ...
+                failure = (exc.describe(root), exc.hint)
+            except DpagenError as exc:
+                failure = (exc.message, exc.hint)
             except Exception as exc:  # one broken render must not stop the others
                 message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
                 failure = (f"rendering failed: {message}", "")
             if failure is None:
-                manifest[task.path.relative_to(target).as_posix()] = task.key
+                entries[task.path.relative_to(target).as_posix()] = task.key
                 report.rendered.append(task.path)
             else:
                 report.failed.setdefault(task.client, []).append(
@@ -155,9 +175,11 @@ def build_portfolio(
     target = out or ws.root / str(inputs.defaults.get("output") or "out")
     manifest_path = target / MANIFEST
     manifest = _read_manifest(manifest_path)
+    remove_stale_temporaries(target, MANIFEST)  # left by a build that was killed
     context = json.dumps([template_hashes(ws.templates), __version__], sort_keys=True)
     tasks: list[_Task] = []
     for client, agreement in inputs.agreements.items():
+        remove_stale_temporaries(target / client)
         own = [
             p
             for p in problems
@@ -182,9 +204,18 @@ def build_portfolio(
                 else:
                     args = (doc, str(ws.templates), fmt, str(path))
                     tasks.append(_Task(client, path, key, path, _render_one, args))
+    entries: dict[str, str] = {}
     if tasks:
-        _run(tasks, target=target, manifest=manifest, jobs=jobs, progress=progress, report=report)
-        write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+        _run(
+            tasks,
+            root=ws.root,
+            target=target,
+            entries=entries,
+            jobs=jobs,
+            progress=progress,
+            report=report,
+        )
+    _record(manifest_path, entries)
     report.rendered.sort()
     report.seconds = time.perf_counter() - started
     return report
@@ -211,7 +242,8 @@ def build_releases(
     base = out or ws.root / "out"  # where release_folder puts releases
     manifest_path = base / MANIFEST
     manifest = _read_manifest(manifest_path)
-    adopted = False
+    remove_stale_temporaries(base, MANIFEST)  # left by a build that was killed
+    entries: dict[str, str] = {}
     current = template_hashes(ws.templates)
     context = json.dumps([current, __version__], sort_keys=True)
     tasks: list[_Task] = []
@@ -222,6 +254,7 @@ def build_releases(
         for lock in locks:
             record = lock.record
             target = release_folder(ws, out, client, lock.number)
+            remove_stale_temporaries(target)
             names = {
                 release_output_name(record, lang, fmt)
                 for lang in record["languages"]
@@ -256,8 +289,7 @@ def build_releases(
             for name, path, relative, key in pending:
                 if path.is_file() and sha256(path.read_bytes()) == lock.outputs[name]:
                     # already the issued bytes, e.g. written by `dpagen release`
-                    manifest[relative] = key
-                    adopted = True
+                    entries[relative] = key
                     report.up_to_date += 1
                     continue
                 args = (str(ws.root), record, str(lock.path), name, lock.outputs[name], str(path))
@@ -265,9 +297,16 @@ def build_releases(
         if failed:
             report.failed[client] = failed
     if tasks:
-        _run(tasks, target=base, manifest=manifest, jobs=jobs, progress=progress, report=report)
-    if tasks or adopted:
-        write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+        _run(
+            tasks,
+            root=ws.root,
+            target=base,
+            entries=entries,
+            jobs=jobs,
+            progress=progress,
+            report=report,
+        )
+    _record(manifest_path, entries)
     report.rendered.sort()
     report.seconds = time.perf_counter() - started
     return report

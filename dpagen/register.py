@@ -48,7 +48,7 @@ def load_register(ws: Workspace) -> tuple[Register, list[Problem]]:
     path = ws.register_file
     if not path.exists():
         return Register(), []
-    doc, problems = load_yaml(path)
+    doc, problems = load_yaml(path, ws.root)
     problems = validate_loaded(doc, problems, "register")
     data = doc.data if isinstance(doc.data, dict) else {}
     services, entries = data.get("services"), data.get("subprocessors")
@@ -72,7 +72,7 @@ def _unknown_services(
 ) -> list[Problem]:
     problems = []
     for index, tag in enumerate(tags if isinstance(tags, list) else []):
-        if tag not in register.services:
+        if isinstance(tag, str) and tag not in register.services:  # else the schema says
             close = difflib.get_close_matches(str(tag), list(register.services), n=1)
             hint = (
                 f"did you mean '{close[0]}'?"

@@ -20,7 +20,7 @@ from .assemble import assemble
 from .check import check_agreement
 from .dates import long_date
 from .errors import ProblemsFound, RenderError, UsageError
-from .fsutil import write_atomic
+from .fsutil import remove_stale_temporaries, write_atomic
 from .inputs import AgreementInput, Inputs, has_errors
 from .labels import Labels
 from .library import ClauseDef, Edition, Library
@@ -38,7 +38,7 @@ from .model import Document
 from .schema import LANGUAGES
 from .validate import validate_workspace
 from .version import __version__
-from .workspace import Workspace
+from .workspace import Workspace, outside_problem
 from .yamlio import Document as YamlDocument
 
 FORMAT = 1
@@ -51,12 +51,19 @@ def releases_folder(ws: Workspace, client: str) -> Path:
 
 
 def template_hashes(templates: Path) -> dict[str, str]:
-    """SHA-256 of every file of the templates folder (layouts and fonts)."""
-    return {
-        path.relative_to(templates).as_posix(): sha256(path.read_bytes())
-        for path in sorted(templates.rglob("*"))
-        if path.is_file()
-    }
+    """SHA-256 of every file of the templates folder (layouts and fonts).
+
+    Raises:
+        RenderError: a file is a link to somewhere outside the templates folder.
+    """
+    hashes = {}
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            refused = outside_problem(path, templates, "templates/")
+            if refused is not None:
+                raise RenderError(f"{path}: {refused.message}", refused.hint)
+            hashes[path.relative_to(templates).as_posix()] = sha256(path.read_bytes())
+    return hashes
 
 
 def working_record(inputs: Inputs, client: str) -> dict[str, Any]:
@@ -289,8 +296,8 @@ def create_release(
         )
         files = render_record(ws, record, folder / f"{number:04d}.lock.json")
         target = release_folder(ws, out, client, number)
-        for stale in [*folder.glob(".*.tmp"), *target.glob(".*.tmp")]:
-            stale.unlink()  # left by a release that was killed; we hold the lock now
+        remove_stale_temporaries(folder)  # left by a release that was killed
+        remove_stale_temporaries(target)
         written = []
         for name, data in files.items():
             write_atomic(target / name, data)
@@ -394,6 +401,7 @@ def rerender_release(
             f"it was made with dpagen {lock.record['dpagen']}; this is dpagen {__version__}",
         )
     target = release_folder(ws, out, client, number)
+    remove_stale_temporaries(target)
     written = []
     for name, data in files.items():
         write_atomic(target / name, data)

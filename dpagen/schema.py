@@ -8,6 +8,7 @@ value, with a suggestion for misspelt keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from functools import cache
 from typing import Any
@@ -98,6 +99,8 @@ class _Validator(cerberus.Validator):  # type: ignore[misc]
     types_mapping = {
         **cerberus.Validator.types_mapping,
         "text": cerberus.TypeDefinition("text", (str, dict), ()),
+        # a date and time is a date to Python; a release lock could not read it back
+        "date": cerberus.TypeDefinition("date", (dt.date,), (dt.datetime,)),
     }
 
     def _check_with_text(self, field: str, value: Any) -> None:
@@ -143,7 +146,9 @@ def validate(doc: Document, schema_name: str) -> list[Problem]:
         return [doc.problem((), "the file must be a mapping of keys to values")]
     schema = load_schema(schema_name)
     validator = _Validator(schema, schema_registry=_registry(), allow_unknown=False)
-    validator.validate(doc.data)
+    # no normalising: dpagen's schemas have no defaults or coercions, and cerberus' normaliser
+    # fails on a list where a mapping with a registered schema belongs
+    validator.validate(doc.data, normalize=False)
     errors = _leaves(validator._errors)
     suggested: set[tuple[Any, ...]] = (
         set()
@@ -263,6 +268,10 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, dt.datetime):
+        return f"the date and time {value.isoformat(sep=' ')}"
+    if isinstance(value, float):
+        return f"the number {value}"
     return type(value).__name__
 
 

@@ -59,10 +59,10 @@ def origin_of(data: bytes, locks: list[tuple[str, Lock]]) -> tuple[str, int] | N
                 record = json.loads(embedded[0])
                 return str(record["client"]), int(record["release"])
         elif data.startswith(b"PK"):
-            from docx import Document
+            from .docxtext import open_docx
 
             # "dpagen release N lock HASH", written by the DOCX renderer
-            words = (Document(io.BytesIO(data)).core_properties.keywords or "").split()
+            words = (open_docx(data).core_properties.keywords or "").split()
             if len(words) == 5 and words[:2] == ["dpagen", "release"]:
                 for client, lock in locks:
                     if lock.record_hash == words[4]:

@@ -1,4 +1,9 @@
-"""Finding a workspace and naming its parts; the only module that knows the folder layout."""
+"""Finding a workspace and naming its parts; the only module that knows the folder layout.
+
+It also keeps dpagen inside the workspace: a symbolic link is followed only when its target,
+with every link resolved, lies inside the workspace (the repository's own workspace links into
+``dpagen/starter/``), so no input can make dpagen read a file from elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UnknownClient, WorkspaceNotFound
+from .errors import Problem, UnknownClient, WorkspaceNotFound
 
 MARKER = "dpagen.yaml"
 _CLIENT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -49,8 +54,8 @@ class Workspace:
         return self.root / "agreements"
 
     def clients(self) -> list[str]:
-        """Names of all client folders, sorted."""
-        if not self.agreements.is_dir():
+        """Names of all client folders, sorted (none when ``agreements/`` leads outside)."""
+        if not self.agreements.is_dir() or self.outside(self.agreements) is not None:
             return []
         return sorted(
             entry.name
@@ -80,6 +85,32 @@ class Workspace:
     def annex_file(self, client: str, annex: str) -> Path:
         """The client's file for one annex."""
         return self.client_dir(client) / "annexes" / f"{annex}.yaml"
+
+    def outside(self, path: Path) -> Problem | None:
+        """The problem to report when ``path`` really lies outside the workspace, else None."""
+        return outside_problem(path, self.root)
+
+
+def outside_problem(path: Path, folder: Path, name: str = "the workspace") -> Problem | None:
+    """The problem to report when ``path``, links resolved, lies outside ``folder``, else None.
+
+    The paths checked are built from validated names, so only a link can lead one outside.
+    """
+    try:
+        real = path.resolve()
+        if real.is_relative_to(folder.resolve()):
+            return None
+    except (OSError, RuntimeError):  # a loop of links
+        reason = "its symbolic links form a loop"
+    else:
+        reason = f"a symbolic link takes it to {real}, outside {name}"
+    return Problem(
+        path,
+        1,
+        1,
+        f"refused to read {path.name}: {reason}",
+        f"replace the link by the file or folder itself; links may only point inside {name}",
+    )
 
 
 def find_workspace(start: Path | None = None, *, explicit: bool = False) -> Workspace:

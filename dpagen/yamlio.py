@@ -9,6 +9,7 @@ maps to a line and column for error messages.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,20 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from .errors import Problem
+from .workspace import outside_problem
 
 PathKey = tuple[Any, ...]
 Position = tuple[int, int]
 
 _MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
+# The pure-Python parser reads about 0.25 MB of YAML a second; 5 MB keeps the worst case near
+# 20 seconds and holds far more than a real file (an annex with 5,000 rows is about 1 MB).
+MAX_BYTES = 5_000_000
+# characters XML 1.0 (and so a DOCX) cannot hold; only escapes such as "\x07" can make them
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TAG = "tag:yaml.org,2002:"
 
 
@@ -44,6 +52,7 @@ class Document:
     data: Any
     values: dict[PathKey, Position] = field(default_factory=dict)
     keys: dict[PathKey, Position] = field(default_factory=dict)
+    indents: dict[PathKey, int] = field(default_factory=dict)  # of block scalars' lines (|, >)
 
     def where(self, path: PathKey, *, key: bool = False) -> Position:
         """Best position for ``path``: the value (or key), else the nearest enclosing value."""
@@ -97,8 +106,9 @@ def _position(node: Node) -> Position:
 
 
 class _Builder:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, lines: list[str]) -> None:
         self.doc = doc
+        self.lines = lines
         self.count = 0
         self.active: set[int] = set()
         self.problems: list[Problem] = []  # problems that do not stop the rest of the file
@@ -118,9 +128,18 @@ class _Builder:
                 if str(node.tag) != _TAG + "seq":
                     raise YamlProblem(f"unsupported tag {node.tag}", node, _TAG_HINT)
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+                self.doc.indents[path] = self._indent(node)
             return _scalar(node)
         finally:
             self.active.discard(id(node))
+
+    def _indent(self, node: Node) -> int:
+        """The indentation of a block scalar's text: that of its first line that is not empty."""
+        for text in self.lines[node.start_mark.line + 1 : node.end_mark.line + 1]:
+            if text.strip():
+                return len(text) - len(text.lstrip(" "))
+        return 0
 
     def _mapping(self, node: MappingNode, path: PathKey) -> dict[Any, Any]:
         if str(node.tag) != _TAG + "map":
@@ -150,6 +169,10 @@ class _Builder:
                 )
                 continue
             self.doc.keys[(*path, key)] = _position(key_node)
+            if str(value_node.tag) == _TAG + "null" and value_node.value == "":
+                # "key:" with nothing after it: the parser places the value on the next line
+                end = key_node.end_mark
+                self.doc.values[(*path, key)] = (end.line + 1, end.column + 2)
             result[key] = self.build(value_node, (*path, key))
         return result
 
@@ -160,6 +183,14 @@ _TAG_HINT = "dpagen files use plain YAML only: remove the '!' tag"
 def _scalar(node: Node) -> Any:
     tag, text = str(node.tag), node.value
     if tag == _TAG + "str":
+        found = UNPRINTABLE.search(text)
+        if found:
+            raise YamlProblem(
+                f"the value contains the control character U+{ord(found.group()):04X}",
+                node,
+                "remove the escape sequence; texts may hold printable characters, tabs and "
+                "line breaks only",
+            )
         return text
     if tag == _TAG + "null":
         return None
@@ -192,7 +223,8 @@ def _scalar(node: Node) -> Any:
     raise YamlProblem(f"unsupported tag {node.tag}", node, _TAG_HINT)
 
 
-def _decode(raw: bytes, path: Path) -> tuple[str | None, Problem | None]:
+def decode_utf8(raw: bytes, path: Path) -> tuple[str | None, Problem | None]:
+    """The text of a file's bytes (a UTF-8 BOM is dropped), or the problem where it is not UTF-8."""
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -207,6 +239,9 @@ def _decode(raw: bytes, path: Path) -> tuple[str | None, Problem | None]:
 def parse_yaml(text: str, path: Path) -> tuple[Document, list[Problem]]:
     """Parse YAML ``text`` (from ``path``) into a :class:`Document`, never raising on bad input."""
     doc = Document(path, None)
+    version = _version_problem(text, path) if "%YAML" in text else None
+    if version is not None:
+        return doc, [version]
     if "\t" in text:
         for number, line_text in enumerate(text.splitlines(), start=1):
             stripped = line_text.lstrip(" ")
@@ -223,41 +258,121 @@ def parse_yaml(text: str, path: Path) -> tuple[Document, list[Problem]]:
                 ]
     try:
         root = YAML(typ="rt", pure=True).compose(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = (exc.problem or exc.context or "invalid YAML").strip()
+    except ReaderError as exc:
+        before = text[: exc.position]
         return doc, [
             Problem(
                 path,
-                line,
-                column,
-                f"YAML syntax error: {message}",
-                "check indentation, colons and quotes around this place",
+                before.count("\n") + 1,
+                exc.position - (before.rfind("\n") + 1) + 1,
+                f"YAML syntax error: the character U+{exc.character:04X} is not allowed",
+                "remove it; YAML files hold printable characters, tabs and line breaks only",
             )
         ]
+    except RecursionError:
+        return doc, [_too_deep(path)]
+    except MarkedYAMLError as exc:
+        return doc, [_syntax_problem(exc, path)]
     except Exception as exc:  # ruamel raises plain errors for a few malformed inputs
         return doc, [Problem(path, 1, 1, f"YAML syntax error: {exc}")]
     if root is None:
         return doc, []
-    builder = _Builder(doc)
+    builder = _Builder(doc, text.splitlines())
     try:
         doc.data = builder.build(root, ())
     except YamlProblem as exc:
         line, column = _position(exc.node) if exc.node is not None else (1, 1)
         return Document(path, None), [Problem(path, line, column, exc.message, exc.hint)]
     except RecursionError:
-        return Document(path, None), [Problem(path, 1, 1, "document is nested too deeply")]
+        return Document(path, None), [_too_deep(path)]
     return doc, builder.problems
 
 
-def load_yaml(path: Path) -> tuple[Document, list[Problem]]:
-    """Load the YAML file at ``path``, returning problems (unreadable, syntax, tags, duplicates)."""
+_UNCLOSED = {
+    "while parsing a flow sequence": ("[", "expected ',' or"),
+    "while parsing a flow mapping": ("{", "expected ',' or"),
+    "while scanning a quoted scalar": ("quote", "found unexpected end of stream"),
+}
+
+
+def _syntax_problem(exc: MarkedYAMLError, path: Path) -> Problem:
+    """The problem for a parser error; it names the line of a bracket or quote never closed."""
+    mark = exc.problem_mark or exc.context_mark
+    message = (exc.problem or exc.context or "invalid YAML").strip()
+    context = (exc.context or "").strip()
+    opened, symptom = _UNCLOSED.get(context, ("", "\0"))
+    start = exc.context_mark
+    elsewhere = start is not None and mark is not None and start.line != mark.line
+    if elsewhere and start is not None and message.startswith(symptom):
+        message = f"{message}; the {opened} on line {start.line + 1} is never closed"
+    if context and message.startswith("but "):
+        message = f"{context}, {message}"  # expected a single document, but found another
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(
+        path,
+        line,
+        column,
+        f"YAML syntax error: {message}",
+        "check indentation, colons and quotes around this place",
+    )
+
+
+def _too_deep(path: Path) -> Problem:
+    return Problem(
+        path, 1, 1, "document is nested too deeply", "write the lists and mappings out flatter"
+    )
+
+
+def _version_problem(text: str, path: Path) -> Problem | None:
+    """A ``%YAML`` directive for another version than 1.2 (1.1 reads ``NO`` as false)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("---"):
+            return None
+        if line.startswith("%YAML") and line.split()[1:2] != ["1.2"]:
+            return Problem(
+                path,
+                number,
+                1,
+                f"unsupported directive '{line.strip()}': dpagen reads YAML 1.2",
+                "remove the line",
+            )
+    return None
+
+
+def size_problem(path: Path) -> Problem | None:
+    """The problem to report when the file at ``path`` is larger than ``MAX_BYTES``, else None.
+
+    Raises:
+        OSError: the file cannot be examined.
+    """
+    size = path.stat().st_size
+    if size <= MAX_BYTES:
+        return None
+    return Problem(
+        path,
+        1,
+        1,
+        f"file is too large ({size / 1e6:.1f} MB; at most {MAX_BYTES / 1e6:.0f} MB)",
+        "split it, or remove what does not belong in it",
+    )
+
+
+def load_yaml(path: Path, within: Path | None = None) -> tuple[Document, list[Problem]]:
+    """Load the YAML file at ``path``, returning problems (unreadable, syntax, tags, duplicates).
+
+    With ``within`` (the workspace), a file that is a link to a place outside it is not read.
+    """
+    refused = outside_problem(path, within) if within is not None else None
+    if refused is not None:
+        return Document(path, None), [refused]
     try:
+        too_large = size_problem(path)
+        if too_large is not None:
+            return Document(path, None), [too_large]
         raw = path.read_bytes()
     except OSError as exc:
         return Document(path, None), [Problem(path, 1, 1, f"cannot read file: {exc.strerror}")]
-    text, problem = _decode(raw, path)
+    text, problem = decode_utf8(raw, path)
     if problem is not None or text is None:
         return Document(path, None), [problem] if problem else []
     return parse_yaml(text, path)

@@ -5,12 +5,24 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from dpagen.scaffold import init_workspace
 from dpagen.workspace import Workspace
 
 GOLDEN = Path(__file__).parent / "golden"
 CLIENT = "nordisk-ehandel"
+
+# `make fuzz` (scripts/fuzz.py): many more examples per run of tests/test_fuzz.py, no deadline
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "1000")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    print_blob=True,
+)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -14,6 +18,37 @@ def run(ws, *args: str) -> Result:
     from dpagen.cli import cli
 
     return CliRunner().invoke(cli, ["-C", str(ws.root), *args])
+
+
+REPOSITORY = Path(__file__).parent.parent
+KILLPOINT = Path(__file__).parent / "killpoint"
+
+
+def cli_process(ws, *args: str) -> tuple[dict[str, str], list[str]]:
+    """Environment and command line for the dpagen command line on ``ws`` in another process."""
+    env = dict(os.environ, PYTHONPATH=str(REPOSITORY), PYTHONDONTWRITEBYTECODE="1")
+    return env, [sys.executable, "-m", "dpagen", "-C", str(ws.root), *args]
+
+
+def run_killed(env: dict[str, str], command: list[str], point: str, counter: Path) -> None:
+    """Run ``command`` and kill it, workers included, at ``point`` (see tests/killpoint).
+
+    ``point`` is ``CALL:N``, e.g. ``fsync:2`` or ``after-replace:1``; ``counter`` is a file
+    that does not exist yet. Fails if the run ended before it reached the point.
+    """
+    env = dict(
+        env,
+        PYTHONPATH=os.pathsep.join([str(KILLPOINT), env["PYTHONPATH"]]),
+        DPAGEN_TEST_KILL=point,
+        DPAGEN_TEST_KILL_COUNTER=str(counter),
+    )
+    # a process group of its own: the kill takes the run's workers and nothing else
+    done = subprocess.run(
+        command, env=env, capture_output=True, start_new_session=True, timeout=300
+    )
+    assert done.returncode == -signal.SIGKILL, (
+        f"not killed at {point}: exit {done.returncode}\n{done.stderr.decode()}"
+    )
 
 
 NUMBER = re.compile(r"^(\d+\.(\d+)?|\([a-z]+\)) ")

@@ -221,3 +221,28 @@ def test_file_must_be_a_docx_of_this_client(examples: Workspace, tmp_path) -> No
     other = run(examples, "diff", "trygg-forsakring", "--file", str(docx))
     assert other.exit_code == 2
     assert f"comes from release 1 of {CLIENT}, not trygg-forsakring" in other.stderr
+
+
+def test_file_that_unpacks_huge_or_is_damaged_is_refused(examples: Workspace, tmp_path) -> None:
+    import zipfile
+
+    from dpagen.docxtext import MAX_UNPACKED
+
+    bomb = tmp_path / "bomb.docx"
+    chunk = b"\0" * (1024 * 1024)
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("word/document.xml", "w", force_zip64=True) as part,
+    ):
+        for _ in range(MAX_UNPACKED // len(chunk) + 1):
+            part.write(chunk)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    result = run(examples, "diff", CLIENT, "--file", str(bomb))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {bomb}: the DOCX would unpack to 257 MiB\n")
+    verdict = run(examples, "verify", str(bomb))
+    assert "Traceback" not in verdict.output and "internal error" not in verdict.output
+    damaged = tmp_path / "damaged.docx"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    result = run(examples, "diff", CLIENT, "--file", str(damaged))
+    assert result.stderr == f"error: {damaged} is not a readable DOCX file\n"

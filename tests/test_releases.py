@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from dpagen.workspace import Workspace
-from tests.helpers import add_edition, edit, run
+from tests.helpers import add_edition, cli_process, edit, run, run_killed
 
 CLIENT = "trygg-forsakring"
 
@@ -263,21 +262,7 @@ def test_annex_bump_keeps_comments_and_order(examples: Workspace) -> None:
 
 def release_process(ws: Workspace, note: str) -> tuple[dict[str, str], list[str]]:
     """Environment and command line for a `dpagen release` in another process."""
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
-    command = [
-        sys.executable,
-        "-m",
-        "dpagen",
-        "-C",
-        str(ws.root),
-        "release",
-        CLIENT,
-        "--note",
-        note,
-        "--date",
-        "2026-11-23",
-    ]
-    return env, command
+    return cli_process(ws, "release", CLIENT, "--note", note, "--date", "2026-11-23")
 
 
 def test_concurrent_releases(examples: Workspace) -> None:
@@ -296,16 +281,26 @@ def test_concurrent_releases(examples: Workspace) -> None:
     assert run(examples, "validate").exit_code == 0  # every lock intact
 
 
-@pytest.mark.parametrize("delay", [0.4, 1.0, 1.6, 2.2, 2.8, 3.4])
-def test_killed_release_leaves_nothing_half_written(examples: Workspace, delay: float) -> None:
+@pytest.mark.parametrize(
+    "kill",
+    # after a delay, and at chosen calls: the lock's temporary file half-written (the issued files
+    # complete, no lock), and the lock linked in place with its temporary file still there
+    [0.4, 1.0, 1.6, 2.2, 2.8, 3.4, "fsync:3", "after-link:1"],
+)
+def test_killed_release_leaves_nothing_half_written(
+    examples: Workspace, tmp_path: Path, kill: float | str
+) -> None:
     only_swedish(examples)
     env, command = release_process(examples, "killed")
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-    )
-    time.sleep(delay)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    if isinstance(kill, str):
+        run_killed(env, command, kill, tmp_path / "counter")
+    else:
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+        time.sleep(kill)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
     assert run(examples, "validate").exit_code == 0  # any lock written is whole
     for path in (examples.root / "out").rglob("*"):
         if path.is_file() and not path.name.startswith("."):
@@ -315,17 +310,21 @@ def test_killed_release_leaves_nothing_half_written(examples: Workspace, delay: 
             elif path.suffix == ".docx":
                 assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
     locks = list((examples.root / f"agreements/{CLIENT}/releases").glob("*.lock.json"))
+    if kill == "after-link:1":
+        assert len(locks) == 1
     after = release(examples, "--note", "after the kill", "--date", "2026-11-23")
     assert after["lock"].endswith(f"{len(locks) + 1:04d}.lock.json")  # the next run is clean
     leftovers = list((examples.root / "out").rglob(".*.tmp"))
     leftovers += (examples.root / f"agreements/{CLIENT}/releases").glob(".*.tmp")
     assert leftovers == []  # what the killed run left behind was cleared
-    for lock in locks:  # a lock only exists with all of its files
+    for lock in locks:  # a lock only exists with all of its files, as issued
         outputs = json.loads(lock.read_text(encoding="utf-8"))["outputs"]
         folder = examples.root / "out" / CLIENT / "releases" / lock.name[:4]
         assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
             outputs
         )
+        for name, digest in outputs.items():
+            assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
 
 
 def test_status(examples: Workspace) -> None:
@@ -422,3 +421,18 @@ def test_release_rerender_takes_no_format(examples: Workspace) -> None:
     result = run(examples, "render", CLIENT, "--release", "1", "--format", "pdf")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --format does not go with --release")
+
+
+def test_rerender_refuses_a_template_linked_outside(examples: Workspace, tmp_path: Path) -> None:
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    outside = tmp_path / "OFL.txt"
+    licence = examples.root / "templates/fonts/OFL.txt"
+    outside.write_bytes(licence.read_bytes())
+    licence.unlink()
+    licence.symlink_to(outside)
+    result = run(examples, "render", CLIENT, "--release", "1")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"error: {licence}: refused to read OFL.txt: a symbolic link takes it to {outside}, "
+        "outside templates/\n"
+    )

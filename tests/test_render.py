@@ -357,3 +357,32 @@ def test_swedish_pdf_has_no_leftovers_or_english(
     assert words & ENGLISH_WORDS == set()
     flat = " ".join(text.split())
     assert all(f"{c.number}. {c.title}" in flat for c in doc.clauses)  # numbered in order
+
+
+def test_long_words_get_break_opportunities_and_stay_escaped() -> None:
+    from dpagen.render.html import LONG_WORD, keep_hyphenated
+
+    assert str(keep_hyphenated("Nordisk E-handel <AB>")) == (
+        'Nordisk <span class="nobr">E-handel</span> &lt;AB&gt;'
+    )
+    token = "<" + "x" * (LONG_WORD * 3) + "-y"
+    html = str(keep_hyphenated(f"före {token} efter"))
+    assert html.startswith("före <span style=") and html.endswith("</span> efter")
+    assert "<wbr>" in html and "&lt;" in html and "<x" not in html
+    inner = html.split(">", 1)[1].rsplit("<", 1)[0]
+    assert inner.replace("<wbr>", "") == "&lt;" + "x" * (LONG_WORD * 3) + "-y"
+
+
+def test_a_long_unbroken_value_renders(ws: Workspace) -> None:
+    pdftotext = require_tool("pdftotext")
+    token = "ABCDEFGHIJ" * 500  # a pasted key or hash: 5,000 characters without a space
+    path = ws.root / f"agreements/{CLIENT}/annexes/subprocessors.yaml"
+    edit(path, "      en: Helpdesk platform", f"      en: {token} Helpdesk platform")
+    doc = document(ws, "en")
+    pdf = ws.root / "long.pdf"
+    pdf.write_bytes(render_pdf(doc, ws.templates))
+    extracted = subprocess.run(
+        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    # every character is there, in lines of a page's width (a page break may fall inside)
+    assert "".join(extracted.split()).count("ABCDEFGHIJ") == 500

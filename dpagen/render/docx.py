@@ -16,7 +16,7 @@ from markupsafe import Markup
 from ..errors import RenderError
 from ..model import Document
 from ..outline import outline
-from .html import layout_environment
+from .html import check_template, layout_environment
 from .wordml import body
 
 TEMPLATE = "agreement.docx"
@@ -38,6 +38,7 @@ def render_docx(
         raise RenderError(
             f"template {path} is missing", "restore it from a new workspace made with 'dpagen init'"
         )
+    check_template(path, templates)
     try:
         template = DocxTemplate(str(path))
         context = {
@@ -47,6 +48,8 @@ def render_docx(
             "of_word": doc.of_word,
         }
         template.render(context, jinja_env=layout_environment(templates), autoescape=True)
+    except RenderError:
+        raise
     except Exception as exc:  # docxtpl raises many kinds for a broken template file
         raise RenderError(f"{path}: cannot render the Word template: {exc}") from None
     _set_properties(template.docx.core_properties, doc, stamp)

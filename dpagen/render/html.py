@@ -3,35 +3,80 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import RenderError
 from ..model import Document
+from ..workspace import outside_problem
 
 TEMPLATE = "agreement.html"
 
 
 _HYPHENATED = re.compile(r"\S*\w-\w\S*")
+_TOKEN = re.compile(r"\S+")
+LONG_WORD = 60  # characters; no real word is longer, a pasted hash or URL may be
+_PIECE = 30
+# inline, so that it holds whatever the workspace's stylesheet says
+_LONG_STYLE = "hyphens: manual; overflow-wrap: normal"
 
 
 def keep_hyphenated(text: str) -> Markup:
     """Escape ``text`` and keep words with a hyphen (E-handel, 556677-8899) on one line.
 
     A line break after a hyphen makes PDF text extraction join the parts, so "E-handel" would
-    no longer be found by a search.
+    no longer be found by a search. A "word" longer than ``LONG_WORD`` characters instead gets
+    a break opportunity every ``_PIECE`` characters: WeasyPrint's hyphenation and
+    ``overflow-wrap: anywhere`` take time quadratic in a word's length, minutes for a few
+    thousand characters.
     """
-    escaped = str(escape(text))
-    return Markup(_HYPHENATED.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', escaped))
+    return Markup(
+        _TOKEN.sub(lambda m: _word(m.group(0)), text) if len(text) > LONG_WORD else _word(text)
+    )
+
+
+def _word(token: str) -> str:
+    if len(token) <= LONG_WORD or token.isspace():
+        escaped = str(escape(token))
+        return _HYPHENATED.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', escaped)
+    pieces = (str(escape(token[i : i + _PIECE])) for i in range(0, len(token), _PIECE))
+    return f'<span style="{_LONG_STYLE}">{"<wbr>".join(pieces)}</span>'
+
+
+def check_template(path: Path, templates: Path) -> None:
+    """Refuse a template file that is a link to a file outside the templates folder.
+
+    Raises:
+        RenderError: it is.
+    """
+    refused = outside_problem(path, templates, "templates/")
+    if refused is not None:
+        raise RenderError(f"{path}: {refused.message}", refused.hint)
+
+
+class _TemplatesLoader(jinja2.FileSystemLoader):
+    """Loads layout templates from the templates folder, never through a link out of it."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.folder = folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        check_template(self.folder.joinpath(*split_template_path(template)), self.folder)
+        return super().get_source(environment, template)
 
 
 def layout_environment(templates: Path) -> ImmutableSandboxedEnvironment:
     """The sandboxed, strict, autoescaping environment for layout templates."""
     environment = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=_TemplatesLoader(templates),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,
@@ -45,7 +90,12 @@ def render_html(doc: Document, templates: Path) -> bytes:
     try:
         template = layout_environment(templates).get_template(TEMPLATE)
         html = template.render(doc=doc, party_names=" / ".join(p.name for p in doc.parties))
-    except jinja2.TemplateNotFound:
+    except jinja2.TemplateNotFound as exc:
+        if exc.name != TEMPLATE:
+            raise RenderError(
+                f"{templates / TEMPLATE}: template error: no template '{exc.name}' in {templates}",
+                "layout templates may only include files inside templates/",
+            ) from None
         raise RenderError(
             f"template {templates / TEMPLATE} is missing",
             "restore it from a new workspace made with 'dpagen init'",

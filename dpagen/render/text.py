@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from ..model import Document, plain
 from ..outline import Para, outline, row_text
+
+_BREAKS = re.compile("[\t\r\n\x85\u2028\u2029]")  # a value's own breaks may not split a line
 
 
 def render_text(doc: Document) -> bytes:
@@ -20,4 +24,4 @@ def render_text(doc: Document) -> bytes:
             if table.header:
                 lines.append(" | ".join(table.header))
             lines += [row_text(row) for row in table.rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return ("\n".join(_BREAKS.sub(" ", line) for line in lines) + "\n").encode("utf-8")
