@@ -204,21 +204,7 @@ def build_portfolio(
                 else:
                     args = (doc, str(ws.templates), fmt, str(path))
                     tasks.append(_Task(client, path, key, path, _render_one, args))
-    entries: dict[str, str] = {}
-    if tasks:
-        _run(
-            tasks,
-            root=ws.root,
-            target=target,
-            entries=entries,
-            jobs=jobs,
-            progress=progress,
-            report=report,
-        )
-    _record(manifest_path, entries)
-    report.rendered.sort()
-    report.seconds = time.perf_counter() - started
-    return report
+    return _finish(tasks, ws, target, manifest_path, {}, jobs, progress, report, started)
 
 
 def build_releases(
@@ -296,11 +282,26 @@ def build_releases(
                 tasks.append(_Task(client, path, key, lock.path, _render_release_file, args))
         if failed:
             report.failed[client] = failed
+    return _finish(tasks, ws, base, manifest_path, entries, jobs, progress, report, started)
+
+
+def _finish(
+    tasks: list[_Task],
+    ws: Workspace,
+    target: Path,
+    manifest_path: Path,
+    entries: dict[str, str],
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+    report: BuildReport,
+    started: float,
+) -> BuildReport:
+    """Run the tasks, record what was written in the manifest and complete the report."""
     if tasks:
         _run(
             tasks,
             root=ws.root,
-            target=base,
+            target=target,
             entries=entries,
             jobs=jobs,
             progress=progress,
