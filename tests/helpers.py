@@ -107,3 +107,27 @@ def add_edition(ws, new_term: bool = False) -> None:
     entry = library.split("editions:\n", 1)[1].replace('"2026.1"', '"2027.1"')
     entry = entry.replace("2026-01-15", "2027-05-01").replace("breach@1", "breach@2")
     (clauses / "library.yaml").write_text(library + entry, encoding="utf-8")
+
+
+def libreoffice_convert(source: Path, target: str, folder: Path, profile: Path) -> None:
+    """Convert ``source`` with headless LibreOffice (``soffice --convert-to target``) into folder.
+
+    ``profile`` is a LibreOffice user profile folder of the test's own, so runs never share one.
+    """
+    from tests.conftest import require_tool
+
+    subprocess.run(
+        [
+            require_tool("soffice"),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )

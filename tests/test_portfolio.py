@@ -16,7 +16,7 @@ from dpagen.dates import long_date
 from dpagen.workspace import Workspace
 from dpagen.yamlio import load_yaml
 from tests.conftest import require_tool
-from tests.helpers import edit, run
+from tests.helpers import edit, libreoffice_convert, run
 
 CLIENTS = {"ljungsjo-kommun", "nordisk-ehandel", "trygg-forsakring"}
 TITLES = {
@@ -167,25 +167,10 @@ def test_reports_need_valid_agreements(examples: Workspace) -> None:
 
 @pytest.mark.tools
 def test_spreadsheets_open_in_libreoffice_calc(examples: Workspace, tmp_path: Path) -> None:
-    soffice = require_tool("soffice")
     for kind in ("records", "retention"):
         path = tmp_path / f"{kind}.xlsx"
         assert run(examples, kind, "--out", str(path)).exit_code == 0
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
-                "--headless",
-                "--convert-to",
-                "csv",
-                "--outdir",
-                str(tmp_path),
-                str(path),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        libreoffice_convert(path, "csv", tmp_path, tmp_path / "p")
         text = (tmp_path / f"{kind}.csv").read_text(encoding="utf-8", errors="replace")
         assert all(client in text for client in CLIENTS)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -20,8 +19,7 @@ from dpagen.model import Run, SubClause
 from dpagen.render.docx import render_docx
 from dpagen.render.redline import render_redline_docx
 from dpagen.workspace import Workspace
-from tests.conftest import require_tool
-from tests.helpers import docx_lines, edit, run
+from tests.helpers import docx_lines, edit, libreoffice_convert, run
 from tests.test_diff import CLIENT, scripted_changes
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -102,29 +100,13 @@ def test_redline_has_unique_ids_and_is_deterministic(examples: Workspace) -> Non
 
 @pytest.mark.tools
 def test_libreoffice_keeps_the_tracked_changes(examples: Workspace, tmp_path: Path) -> None:
-    soffice = require_tool("soffice")
     change_everything(examples)
     path = tmp_path / "redline.docx"
     result = run(examples, "diff", CLIENT, "1", "working", "--format", "docx", "--out", str(path))
     assert result.exit_code == 0, result.stderr
-    profile = (tmp_path / "profile").as_uri()
     (tmp_path / "round").mkdir()
     for target, folder in (("pdf", tmp_path), ("docx:MS Word 2007 XML", tmp_path / "round")):
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation={profile}",
-                "--headless",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(folder),
-                str(path),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        libreoffice_convert(path, target, folder, tmp_path / "profile")
     assert (tmp_path / "redline.pdf").stat().st_size > 10_000
     before = zipfile.ZipFile(path).read("word/document.xml").count(b"<w:ins ")
     after = zipfile.ZipFile(tmp_path / "round/redline.docx").read("word/document.xml")

@@ -18,7 +18,7 @@ from dpagen.render.pdf import render_pdf
 from dpagen.render.text import render_text
 from dpagen.workspace import Workspace
 from tests.conftest import CLIENT, GOLDEN, require_tool
-from tests.helpers import NUMBER, docx_lines, edit, model_lines
+from tests.helpers import NUMBER, docx_lines, edit, libreoffice_convert, model_lines
 
 HOSTILE = "Ågren & Söner <AB> {{ 7*7 }} *fet*"
 
@@ -224,28 +224,12 @@ def test_pdf_text_is_searchable(ws: Workspace, tmp_path: Path) -> None:
 def test_libreoffice_opens_the_docx_and_numbers_it_like_the_text(
     ws: Workspace, tmp_path: Path
 ) -> None:
-    soffice = require_tool("soffice")
     hostile(ws)
     doc = document(ws)
     path = tmp_path / "a.docx"
     path.write_bytes(render_docx(doc, ws.templates))
-    profile = (tmp_path / "profile").as_uri()
     for target in ("pdf", "txt:Text (encoded):UTF8"):
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation={profile}",
-                "--headless",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(tmp_path),
-                str(path),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        libreoffice_convert(path, target, tmp_path, tmp_path / "profile")
     assert (tmp_path / "a.pdf").stat().st_size > 10_000
     lines = [
         line.strip()
