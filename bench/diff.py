@@ -15,9 +15,9 @@ from pathlib import Path
 
 from render import median_seconds as median  # bench/render.py
 
-from dpagen.assemble import assemble
-from dpagen.inputs import load_inputs
-from dpagen.model import Run
+from dpagen.document.assemble import assemble
+from dpagen.document.model import Run
+from dpagen.inputs.load import load_inputs
 from dpagen.render.docx import render_docx
 from dpagen.render.redline import render_redline_docx
 from dpagen.workspace import Workspace

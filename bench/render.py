@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from dpagen.assemble import assemble
-from dpagen.inputs import load_inputs
+from dpagen.document.assemble import assemble
+from dpagen.inputs.load import load_inputs
 from dpagen.render.docx import render_docx
 from dpagen.render.pdf import render_pdf
 from dpagen.workspace import find_workspace

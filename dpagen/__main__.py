@@ -1,5 +1,5 @@
 """``python -m dpagen``."""
 
-from .cli import main
+from dpagen.cli import main
 
 main()

@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from .errors import DpagenError, Problem, UsageError
-from .version import __version__
-from .workspace import Workspace, find_workspace
+from dpagen.errors import DpagenError, Problem, UsageError
+from dpagen.version import __version__
+from dpagen.workspace import Workspace, find_workspace
 
 LANG_CHOICES = ("sv", "en", "all")
 as_of_option = click.option(
@@ -97,7 +97,7 @@ def init_command(directory: Path) -> None:
     Example:
       dpagen init my-agreements
     """
-    from .scaffold import init_workspace
+    from dpagen.edit.scaffold import init_workspace
 
     written = init_workspace(directory)
     click.echo(f"Created workspace {directory} ({len(written)} files).")
@@ -118,7 +118,7 @@ def validate_command(ctx: click.Context, clients: tuple[str, ...], as_json: bool
       dpagen validate
       dpagen validate nordisk-ehandel
     """
-    from .validate import validate_workspace
+    from dpagen.checks.validate import validate_workspace
 
     ws = _workspace(ctx)
     inputs, problems = validate_workspace(ws, list(clients) if clients else None)
@@ -213,7 +213,7 @@ def output_options(function: Any) -> Any:
 
 
 def _split_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
-    from .build import FORMATS
+    from dpagen.output.agreement_files import FORMATS
 
     formats = tuple(part.strip() for part in value.split(",") if part.strip())
     for fmt in formats:
@@ -260,14 +260,14 @@ def render_command(
       dpagen render nordisk-ehandel --format pdf --lang sv --out /tmp/review
       dpagen render nordisk-ehandel --release 1
     """
-    from .build import render_agreement
+    from dpagen.output.agreement_files import render_agreement
 
     ws = _workspace(ctx)
     languages = None if lang == "all" else (lang,)
     if release is not None:
         from click.core import ParameterSource
 
-        from .release import rerender_release
+        from dpagen.releases.issue import rerender_release
 
         given = [
             f"--{name.replace('formats', 'format')}"
@@ -319,7 +319,7 @@ def check_command(ctx: click.Context, clients: tuple[str, ...], as_of: Any, as_j
       dpagen check
       dpagen check ljungsjo-kommun --as-of 2027-01-01
     """
-    from .check import check_workspace
+    from dpagen.checks.legal import check_workspace
 
     ws = _workspace(ctx)
     date = as_of.date() if as_of else None
@@ -376,7 +376,7 @@ def annex_bump_command(
       dpagen annex bump trygg-forsakring instructions --effective 2027-01-15 \\
         --summary "Chatt läggs till som kanal" --class scope --approved-by "Eva Lind"
     """
-    from .annexbump import bump_annex
+    from dpagen.edit.annex_bump import bump_annex
 
     bump = bump_annex(
         _workspace(ctx),
@@ -423,7 +423,7 @@ def release_command(
       dpagen release nordisk-ehandel --note "Signerat avtal"
       dpagen release nordisk-ehandel --annex subprocessors --note "Ny underleverantör"
     """
-    from .release import create_release
+    from dpagen.releases.issue import create_release
 
     release = create_release(
         _workspace(ctx), client, note=note, annex=annex, date=date.date() if date else None, out=out
@@ -454,7 +454,7 @@ def history_command(ctx: click.Context, client: str, at: Any, as_json: bool) -> 
       dpagen history nordisk-ehandel
       dpagen history nordisk-ehandel --at 2027-03-01
     """
-    from .history import history, in_force
+    from dpagen.releases.history import history, in_force
 
     ws = _workspace(ctx)
     if at is not None:
@@ -516,7 +516,7 @@ def verify_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -
     Example:
       dpagen verify out/nordisk-ehandel/releases/0001/*.pdf ~/Downloads/avtal.docx
     """
-    from .verify import verify_files
+    from dpagen.releases.verify import verify_files
 
     verdicts = verify_files(_workspace(ctx), list(files))
     if as_json:
@@ -543,7 +543,7 @@ def status_command(ctx: click.Context, as_of: Any, as_json: bool) -> None:
     Example:
       dpagen status
     """
-    from .status import portfolio_status
+    from dpagen.portfolio.status import portfolio_status
 
     rows = portfolio_status(_workspace(ctx), as_of=as_of.date() if as_of else None)
     if as_json:
@@ -582,7 +582,7 @@ def upgrade_command(ctx: click.Context, client: str, edition: str) -> None:
     Example:
       dpagen upgrade nordisk-ehandel --edition 2027.1
     """
-    from .status import upgrade_edition
+    from dpagen.edit.upgrade import upgrade_edition
 
     ws = _workspace(ctx)
     result = upgrade_edition(ws, client, edition)
@@ -661,8 +661,14 @@ def diff_command(
       dpagen diff nordisk-ehandel --file inkommet/avtal-med-kommentarer.docx
       dpagen diff nordisk-ehandel 1 working --amendment --format pdf
     """
-    from .diff import change_json, describe, diff_against_standard, diff_states, load_state
-    from .history import client_locks
+    from dpagen.changes.diff import (
+        change_json,
+        describe,
+        diff_against_standard,
+        diff_states,
+        load_state,
+    )
+    from dpagen.releases.history import client_locks
 
     ws = _workspace(ctx)
     if len(refs) > 2:
@@ -670,7 +676,7 @@ def diff_command(
     if amendment and fmt not in ("html", "pdf"):
         raise UsageError("--amendment is made as a document", "add --format pdf or --format html")
     if edited is not None:
-        from .diff import diff_edited_docx
+        from dpagen.changes.diff import diff_edited_docx
 
         if refs or against_standard or fmt not in ("text", "json"):
             raise UsageError("--file compares one DOCX with its release; give nothing else")
@@ -695,14 +701,14 @@ def diff_command(
         old = load_state(ws, client, refs[0])
         new = load_state(ws, client, refs[1] if len(refs) > 1 else "working")
         if fmt in ("docx", "html", "pdf"):
-            from .diff import redline_document
-            from .fsutil import write_atomic
+            from dpagen.changes.diff import redline_document
+            from dpagen.files.atomic import write_atomic
 
             names = [r if r == "working" else f"r{r}" for r in (*refs, "working")[:2]]
             default = ws.root / "out" / client / f"{client}-diff-{'-'.join(names)}.{lang}.{fmt}"
             target = out or default
             if amendment:
-                from .diff import amendment_document
+                from dpagen.changes.diff import amendment_document
 
                 target = out or target.with_name(target.name.replace("-diff-", "-amendment-"))
                 write_atomic(target, amendment_document(old, new, lang, fmt))
@@ -753,8 +759,8 @@ def _coloured(line: str) -> str:
 def _report_command(
     ctx: click.Context, kind: str, fmt: str, out: Path | None, lang: str, made: Any = None
 ) -> None:
-    from .fsutil import write_atomic
-    from .portfolio import report_file
+    from dpagen.files.atomic import write_atomic
+    from dpagen.portfolio.reports import report_file
 
     ws = _workspace(ctx)
     data, rows = report_file(ws, kind, fmt, lang, made=made)
@@ -859,7 +865,7 @@ def build_command(
       dpagen build nordisk-ehandel trygg-forsakring --format pdf --lang sv
       dpagen build --releases
     """
-    from .portfolio_build import build_portfolio, build_releases
+    from dpagen.portfolio.build import build_portfolio, build_releases
 
     ws = _workspace(ctx)
     if releases:
@@ -914,7 +920,7 @@ def list_command(ctx: click.Context, as_json: bool) -> None:
     Example:
       dpagen list
     """
-    from .clients import list_clients
+    from dpagen.portfolio.clients import list_clients
 
     summaries = list_clients(_workspace(ctx))
     if as_json:
@@ -965,7 +971,7 @@ def new_command(ctx: click.Context, client: str, name: str, org_no: str) -> None
     Example:
       dpagen new fjallbanken --name "Fjällbanken AB" --org-no 556036-0793
     """
-    from .scaffold import new_client
+    from dpagen.edit.scaffold import new_client
 
     ws = _workspace(ctx)
     written = new_client(ws, client, name, org_no)
@@ -997,7 +1003,7 @@ def _change_options(function: Any) -> Any:
 
 
 def _change(add: str | None, replace: tuple[str, str] | None, remove: str | None) -> Any:
-    from .subprocessor_impact import SubprocessorChange
+    from dpagen.portfolio.subprocessor_impact import SubprocessorChange
 
     given = [
         name
@@ -1044,7 +1050,7 @@ def subprocessors_impact_command(
     Example:
       dpagen subprocessors impact --replace samtalsmolnet telekontakt --date 2027-02-01
     """
-    from .subprocessor_impact import change_impact
+    from dpagen.portfolio.subprocessor_impact import change_impact
 
     impact = change_impact(_workspace(ctx), _change(add, replace, remove), _notice_date(date))
     if as_json:
@@ -1101,7 +1107,7 @@ def subprocessors_notify_command(
     Example:
       dpagen subprocessors notify --add textverket --date 2027-02-01
     """
-    from .notices import notify
+    from dpagen.portfolio.notices import notify
 
     progress, finish = _progress("writing notices")
     try:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem, UnknownClient, WorkspaceNotFound
+from dpagen.errors import Problem, UnknownClient, WorkspaceNotFound
 
 MARKER = "dpagen.yaml"
 _CLIENT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")

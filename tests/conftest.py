@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from dpagen.scaffold import init_workspace
+from dpagen.edit.scaffold import init_workspace
 from dpagen.workspace import Workspace
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from dpagen.model import plain
-from dpagen.outline import Para, outline, row_text
+from dpagen.document.model import plain
+from dpagen.document.outline import Para, outline, row_text
 
 
 def run(ws, *args: str) -> Result:
@@ -63,7 +63,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def docx_lines(path: Path) -> list[str]:
     """Paragraphs and table rows of a DOCX body, in order, as the text renderer writes them."""
-    from dpagen.docxtext import docx_lines as lines_of
+    from dpagen.files.docx_reading import docx_lines as lines_of
 
     return lines_of(path.read_bytes())
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dpagen.check import ACTIVITY_FIELDS, ART32_GROUPS, check_workspace
-from dpagen.library import load_library
-from dpagen.schema import requirements
+from dpagen.checks.legal import ACTIVITY_FIELDS, ART32_GROUPS, check_workspace
+from dpagen.inputs.clause_library import load_library
+from dpagen.inputs.schema import requirements
 from dpagen.workspace import Workspace
 from tests.helpers import edit, run
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dpagen import clausetext
-from dpagen.model import plain
+from dpagen.document import clause_text
+from dpagen.document.model import plain
 from dpagen.workspace import Workspace
 from tests.helpers import edit, run
 
@@ -151,9 +151,9 @@ def test_languages_out_of_step_is_a_warning(ws: Workspace) -> None:
 
 def render_value(value: str) -> str:
     source = "# T\n\nNamn: {{ controller.name }} slut.\n"
-    template = clausetext.compile_text(source, Path("t.md"))
-    text = clausetext.render_text(template, source, Path("t.md"), {"controller": {"name": value}})
-    parsed, problems = clausetext.parse_markdown(text, Path("t.md"))
+    template = clause_text.compile_text(source, Path("t.md"))
+    text = clause_text.render_text(template, source, Path("t.md"), {"controller": {"name": value}})
+    parsed, problems = clause_text.parse_markdown(text, Path("t.md"))
     assert problems == []
     return plain(parsed.paragraphs[0].runs)
 

@@ -189,7 +189,7 @@ def _texts_of(path: Path) -> str:
 
 def _extract(path: Path) -> str:
     if path.suffix == ".docx":
-        from dpagen.docxtext import docx_lines
+        from dpagen.files.docx_reading import docx_lines
 
         return "\n".join(docx_lines(path.read_bytes()))
     if path.suffix == ".pdf":
@@ -304,11 +304,11 @@ def test_the_corpus_has_at_least_ninety_cases() -> None:
 
 def test_renderers_refuse_a_template_linked_outside(ws: Workspace, tmp_path: Path) -> None:
     """Validation reports such a link first; the renderers refuse it on their own as well."""
-    from dpagen.assemble import assemble
+    from dpagen.checks.validate import validate_workspace
+    from dpagen.document.assemble import assemble
     from dpagen.errors import RenderError
     from dpagen.render.docx import render_docx
     from dpagen.render.html import render_html
-    from dpagen.validate import validate_workspace
 
     inputs, _ = validate_workspace(ws)
     doc = assemble(inputs, "nordisk-ehandel", "en")

@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dpagen.diff import words
+from dpagen.changes.diff import words
 from dpagen.workspace import Workspace
 from tests.helpers import add_edition, edit, run
 
@@ -226,7 +226,7 @@ def test_file_must_be_a_docx_of_this_client(examples: Workspace, tmp_path) -> No
 def test_file_that_unpacks_huge_or_is_damaged_is_refused(examples: Workspace, tmp_path) -> None:
     import zipfile
 
-    from dpagen.docxtext import MAX_UNPACKED
+    from dpagen.files.docx_reading import MAX_UNPACKED
 
     bomb = tmp_path / "bomb.docx"
     chunk = b"\0" * (1024 * 1024)

@@ -31,15 +31,15 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from dpagen.assemble import assemble
-from dpagen.check import check_agreement
+from dpagen.checks.legal import check_agreement
+from dpagen.checks.validate import validate_workspace
+from dpagen.document.assemble import assemble
 from dpagen.errors import DpagenError
-from dpagen.inputs import has_errors
+from dpagen.inputs.load import has_errors
+from dpagen.inputs.yaml_positions import load_yaml
 from dpagen.render.html import render_html
 from dpagen.render.text import render_text
-from dpagen.validate import validate_workspace
 from dpagen.workspace import Workspace
-from dpagen.yamlio import load_yaml
 from tests.conftest import CLIENT
 
 CLIENT_FILES = [
@@ -510,7 +510,7 @@ def test_fuzzed_clause_texts(workspace: Path, data) -> None:
 
 # Found by fuzzing: a register entry whose `services` list held a mapping,
 # `services: [{x: telephony}]`, stopped validation with "TypeError: unhashable type: 'dict'" in
-# register._unknown_services (an "internal error" in the CLI); fixed in dpagen/register.py.
+# register._unknown_services (an "internal error" in the CLI); fixed in dpagen/inputs/register.py.
 def test_found_by_fuzzing_a_mapping_among_a_register_entrys_services(
     workspace: Path, trees: Trees
 ) -> None:

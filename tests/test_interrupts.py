@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from dpagen import fsutil
+from dpagen.files import atomic
 from dpagen.workspace import Workspace
 from tests.helpers import cli_process, edit, run, run_killed
 
@@ -216,11 +216,11 @@ def test_a_temporary_file_being_written_is_not_swept(tmp_path: Path) -> None:
     other.write_bytes(b"someone else's")
     with live.open("wb") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # as write_atomic holds the file it writes
-        fsutil.remove_stale_temporaries(tmp_path)
+        atomic.remove_stale_temporaries(tmp_path)
         assert live.exists() and not stale.exists()
-    fsutil.remove_stale_temporaries(tmp_path, "b.docx")
+    atomic.remove_stale_temporaries(tmp_path, "b.docx")
     assert live.exists()  # only the temporary files of b.docx were looked at
-    fsutil.remove_stale_temporaries(tmp_path)
+    atomic.remove_stale_temporaries(tmp_path)
     assert not live.exists() and other.exists()
 
 
@@ -247,7 +247,7 @@ def failing_writes(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
         os.write(handle, data[: len(data) // 3])  # the disk fills up part way
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(fsutil, "_write_all", write_all)
+    monkeypatch.setattr(atomic, "_write_all", write_all)
 
 
 @pytest.mark.parametrize("name", ERRORS)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dpagen.dates import long_date
+from dpagen.document.dates import long_date
+from dpagen.inputs.yaml_positions import load_yaml
 from dpagen.workspace import Workspace
-from dpagen.yamlio import load_yaml
 from tests.conftest import require_tool
 from tests.helpers import edit, libreoffice_convert, run
 
@@ -43,7 +43,7 @@ def test_records_cover_every_activity_of_every_client(examples: Workspace, tmp_p
 def test_spreadsheets_carry_no_clock_time(examples: Workspace) -> None:
     import zipfile
 
-    from dpagen.portfolio import records_table, table_bytes
+    from dpagen.portfolio.reports import records_table, table_bytes
 
     data = table_bytes(records_table(examples), "xlsx", "records")
     core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from dpagen.assemble import assemble
-from dpagen.diff import load_state, redline_docx
-from dpagen.inputs import load_inputs
-from dpagen.model import Run, SubClause
+from dpagen.changes.diff import load_state, redline_docx
+from dpagen.document.assemble import assemble
+from dpagen.document.model import Run, SubClause
+from dpagen.inputs.load import load_inputs
 from dpagen.render.docx import render_docx
 from dpagen.render.redline import render_redline_docx
 from dpagen.workspace import Workspace

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from dpagen.assemble import assemble
-from dpagen.build import render_agreement
-from dpagen.inputs import load_inputs
+from dpagen.document.assemble import assemble
+from dpagen.inputs.load import load_inputs
+from dpagen.output.agreement_files import render_agreement
 from dpagen.render.docx import render_docx
 from dpagen.render.pdf import render_pdf
 from dpagen.render.text import render_text

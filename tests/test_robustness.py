@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dpagen.build import render_agreement
-from dpagen.validate import validate_workspace
+from dpagen.checks.validate import validate_workspace
+from dpagen.output.agreement_files import render_agreement
 from dpagen.workspace import Workspace
 from tests.conftest import CLIENT
 

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from ruamel.yaml import YAML
 
-from dpagen.dates import long_date
+from dpagen.document.dates import long_date
 from dpagen.workspace import Workspace
 from tests.conftest import require_tool
 from tests.helpers import docx_lines, edit, run

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from dpagen.yamlio import load_yaml, parse_yaml
+from dpagen.inputs.yaml_positions import load_yaml, parse_yaml
 
 FILE = Path("x.yaml")
 

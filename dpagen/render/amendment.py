@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from html import escape
 
-from ..compare import MarkedPara, MarkedTable, compare
-from ..labels import Labels
-from ..model import Document
-from .redline_html import STYLE
+from dpagen.changes.alignment import MarkedPara, MarkedTable, compare
+from dpagen.document.labels import Labels
+from dpagen.document.model import Document
+from dpagen.render.redline_html import STYLE
 
 _CONTEXT = ("clause_heading", "annex_title", "annex_section", "heading")
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..errors import RenderError
-from ..model import Document
-from ..outline import outline
-from .html import check_template, layout_environment
-from .wordml import body
+from dpagen.document.model import Document
+from dpagen.document.outline import outline
+from dpagen.errors import RenderError
+from dpagen.render.html import check_template, layout_environment
+from dpagen.render.wordml import body
 
 TEMPLATE = "agreement.docx"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

@@ -11,9 +11,9 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from ..errors import RenderError
-from ..model import Document
-from ..workspace import outside_problem
+from dpagen.document.model import Document
+from dpagen.errors import RenderError
+from dpagen.workspace import outside_problem
 
 TEMPLATE = "agreement.html"
 

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import RenderError
-from ..model import Document
-from .html import render_html
+from dpagen.document.model import Document
+from dpagen.errors import RenderError
+from dpagen.render.html import render_html
 
 
 def _fetcher_class() -> Any:

@@ -14,9 +14,9 @@ from html import escape
 from itertools import groupby
 from typing import Any
 
-from ..dates import long_date
-from ..labels import Labels
-from .html import keep_hyphenated
+from dpagen.document.dates import long_date
+from dpagen.document.labels import Labels
+from dpagen.render.html import keep_hyphenated
 
 STYLE = """
 section.controller { page-break-before: always; }

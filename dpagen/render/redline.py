@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..compare import MarkedPara, MarkedTable, compare
-from ..model import Document
-from .wordml import PARAGRAPH_STYLES, table_row, table_start, xml_text
+from dpagen.changes.alignment import MarkedPara, MarkedTable, compare
+from dpagen.document.model import Document
+from dpagen.render.wordml import PARAGRAPH_STYLES, table_row, table_start, xml_text
 
 AUTHOR = "dpagen"
 _CELL_STYLES = {"label": "DpaTableHeader", "cell": "DpaTableText"}
@@ -81,6 +81,6 @@ def redline_body(old: Document, new: Document) -> str:
 
 def render_redline_docx(old: Document, new: Document, templates: Path) -> bytes:
     """The DOCX of ``new`` with tracked changes against ``old``."""
-    from .docx import render_docx
+    from dpagen.render.docx import render_docx
 
     return render_docx(new, templates, body_xml=redline_body(old, new))

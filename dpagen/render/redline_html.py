@@ -9,9 +9,9 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from ..compare import MarkedPara, MarkedTable, compare
-from ..labels import Labels
-from ..model import Document
+from dpagen.changes.alignment import MarkedPara, MarkedTable, compare
+from dpagen.document.labels import Labels
+from dpagen.document.model import Document
 
 _TAGS = {"=": "span", "+": "ins", "-": "del"}
 _HEADINGS = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import Document, plain
-from ..outline import Para, outline, row_text
+from dpagen.document.model import Document, plain
+from dpagen.document.outline import Para, outline, row_text
 
 _BREAKS = re.compile("[\t\r\n\x85\u2028\u2029]")  # a value's own breaks may not split a line
 

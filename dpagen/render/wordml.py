@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
-from ..model import Run, Runs, Table
-from ..outline import Block, Para
+from dpagen.document.model import Run, Runs, Table
+from dpagen.document.outline import Block, Para
 
 TEXT_WIDTH = 9242  # twips between the margins of the A4 template
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

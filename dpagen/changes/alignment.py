@@ -1,0 +1,160 @@
+"""Two versions of a document laid side by side: paragraphs and table rows aligned, words marked.
+
+The result is format-neutral; the Word and HTML redline writers turn it into tracked changes or
+``<ins>``/``<del>`` marks. Clause numbers are not text here, so renumbering is never a change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from dpagen.document.model import Document, Table, plain
+from dpagen.document.outline import Block, Para, TableBlock, outline
+
+Segment = tuple[str, str]  # ("=", text) kept, ("-", text) deleted, ("+", text) inserted
+_TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+@dataclass(frozen=True)
+class MarkedPara:
+    """A paragraph; ``mark`` is "+" or "-" when it was inserted or deleted as a whole."""
+
+    style: str
+    number: str
+    segments: tuple[Segment, ...]
+    mark: str = ""
+
+
+@dataclass(frozen=True)
+class MarkedRow:
+    """A table row; each cell is a list of paragraphs."""
+
+    cells: tuple[tuple[MarkedPara, ...], ...]
+    mark: str = ""
+
+
+@dataclass(frozen=True)
+class MarkedTable:
+    """A table of the new version (header, widths, kind) with marked rows."""
+
+    table: Table
+    kind: str
+    rows: tuple[MarkedRow, ...]
+
+
+Marked = MarkedPara | MarkedTable
+
+
+def word_segments(old: str, new: str) -> tuple[Segment, ...]:
+    """``new`` against ``old`` as kept, deleted and inserted runs of words."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    out: list[Segment] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("=", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("-", "".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("+", "".join(b[j1:j2])))
+    return tuple(out)
+
+
+def _whole(style: str, number: str, text: str, mark: str) -> MarkedPara:
+    return MarkedPara(style, number, ((mark, text),), mark)
+
+
+def _lines(style: str, a: list[str], b: list[str]) -> tuple[MarkedPara, ...]:
+    out: list[MarkedPara] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += [MarkedPara(style, "", (("=", text),)) for text in b[j1:j2]]
+            continue
+        pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        out += [MarkedPara(style, "", word_segments(a[i1 + k], b[j1 + k])) for k in range(pairs)]
+        out += [_whole(style, "", text, "-") for text in a[i1 + pairs : i2]]
+        out += [_whole(style, "", text, "+") for text in b[j1 + pairs : j2]]
+    return tuple(out)
+
+
+def _cell_style(table: Table, column: int) -> str:
+    return "label" if not table.header and column == 0 else "cell"
+
+
+def _row(table: Table, row: tuple[tuple[str, ...], ...], mark: str) -> MarkedRow:
+    return MarkedRow(
+        tuple(
+            tuple(_whole(_cell_style(table, c), "", line, mark) for line in lines)
+            for c, lines in enumerate(row)
+        ),
+        mark,
+    )
+
+
+def _table(old: TableBlock | None, new: TableBlock | None) -> MarkedTable:
+    block = new or old
+    assert block is not None
+    table = block.table
+    rows_a = list(old.table.rows) if old else []
+    rows_b = list(new.table.rows) if new else []
+    rows: list[MarkedRow] = []
+    matcher = difflib.SequenceMatcher(None, rows_a, rows_b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            rows += [_row(table, row, "=") for row in rows_b[j1:j2]]
+            continue
+        pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        for k in range(pairs):
+            cells = tuple(
+                _lines(_cell_style(table, c), list(x), list(y))
+                for c, (x, y) in enumerate(zip(rows_a[i1 + k], rows_b[j1 + k], strict=True))
+            )
+            rows.append(MarkedRow(cells))
+        rows += [_row(table, row, "-") for row in rows_a[i1 + pairs : i2]]
+        rows += [_row(table, row, "+") for row in rows_b[j1 + pairs : j2]]
+    return MarkedTable(table, block.style, tuple(rows))
+
+
+def _key(block: Block) -> tuple[str, ...]:
+    if isinstance(block, Para):
+        return ("p", block.style, plain(block.runs))
+    return ("t", block.style, *block.table.header)
+
+
+def _para(old: Para | None, new: Para | None) -> MarkedPara:
+    if old is None:
+        assert new is not None
+        return _whole(new.style, new.number, plain(new.runs), "+")
+    if new is None:
+        return _whole(old.style, old.number, plain(old.runs), "-")
+    return MarkedPara(new.style, new.number, word_segments(plain(old.runs), plain(new.runs)))
+
+
+def _pair(old: Block | None, new: Block | None) -> Marked:
+    if isinstance(new, TableBlock) or isinstance(old, TableBlock):
+        return _table(
+            old if isinstance(old, TableBlock) else None,
+            new if isinstance(new, TableBlock) else None,
+        )
+    return _para(old, new)  # type: ignore[arg-type]
+
+
+def compare(old: Document, new: Document) -> list[Marked]:
+    """Every block of ``new`` with what changed since ``old`` marked, deletions in place."""
+    a, b = outline(old), outline(new)
+    result: list[Marked] = []
+    matcher = difflib.SequenceMatcher(
+        None, [_key(x) for x in a], [_key(x) for x in b], autojunk=False
+    )
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            result += [_pair(x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True)]
+            continue
+        old_blocks, new_blocks = list(a[i1:i2]), list(b[j1:j2])
+        while old_blocks and new_blocks and type(old_blocks[0]) is type(new_blocks[0]):
+            result.append(_pair(old_blocks.pop(0), new_blocks.pop(0)))
+        result += [_pair(x, None) for x in old_blocks]
+        result += [_pair(None, y) for y in new_blocks]
+    return result

@@ -1,0 +1,291 @@
+"""Annex data (processing instructions, security measures, sub-processors) as document sections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dpagen.document.dates import long_date
+from dpagen.document.labels import EEA, Labels, country_name
+from dpagen.document.model import Annex, Section, Table
+from dpagen.inputs.yaml_positions import Document
+
+Localize = Callable[[Any, tuple[Any, ...]], str]
+Lines = tuple[str, ...]
+
+
+def build_annex(kind: str, doc: Document, number: int, lang: str, localize: Localize) -> Annex:
+    """The annex ``kind`` numbered ``number``, from its file ``doc``, in ``lang``."""
+    label = Labels(lang)
+    builders = {
+        "instructions": _instructions,
+        "security": _security,
+        "subprocessors": _subprocessors,
+    }
+    sections = builders[kind](doc, lang, label, localize)
+    version = doc.data["version"]
+    return Annex(
+        id=kind,
+        number=number,
+        label=f"{label('annex')} {number}",
+        title=label(f"annexes.{kind}"),
+        version=version,
+        effective=label(
+            "effective", version=version, date=long_date(doc.data["effective_date"], lang)
+        ),
+        sections=tuple(sections),
+    )
+
+
+def _texts(values: list[Any], path: tuple[Any, ...], localize: Localize) -> Lines:
+    return tuple(localize(value, (*path, index)) for index, value in enumerate(values))
+
+
+def _pairs(rows: list[tuple[str, Lines]]) -> Table:
+    return Table(header=(), rows=tuple(((name,), lines) for name, lines in rows), widths=(32, 68))
+
+
+def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -> list[Section]:
+    data = doc.data
+    sections: list[Section] = []
+    missing = ("–",)  # a draft may lack what `dpagen check` requires
+    for index, activity in enumerate(data["activities"]):
+        path: tuple[Any, ...] = ("activities", index)
+
+        def lines(
+            key: str, activity: dict[str, Any] = activity, path: tuple[Any, ...] = path
+        ) -> Lines:
+            value = activity.get(key)
+            if isinstance(value, list):
+                return _texts(value, (*path, key), localize) or missing
+            return (localize(value, (*path, key)),) if value else missing
+
+        sensitive = activity.get("sensitive_data", "none")
+        if isinstance(sensitive, dict):
+            safeguards = _texts(
+                sensitive.get("safeguards") or [], (*path, "sensitive_data", "safeguards"), localize
+            )
+            sensitive_lines = _texts(
+                sensitive.get("categories") or [], (*path, "sensitive_data", "categories"), localize
+            ) + tuple(f"{label('instructions.safeguards')}: {line}" for line in safeguards)
+        else:
+            sensitive_lines = (label("none"),)
+        identity_numbers = activity.get("personal_identity_numbers")
+        rows = [
+            (label("instructions.subject_matter"), lines("subject_matter")),
+            (label("instructions.purposes"), lines("purposes")),
+            (label("instructions.nature"), lines("nature")),
+            (label("instructions.data_subjects"), lines("data_subjects")),
+            (label("instructions.personal_data"), lines("personal_data")),
+            (label("instructions.sensitive_data"), sensitive_lines),
+            (
+                label("instructions.personal_identity_numbers"),
+                (label("yes") if identity_numbers else label("no"),),
+            ),
+            (label("instructions.duration"), lines("duration")),
+            (
+                label("instructions.locations"),
+                tuple(country_name(code, lang) for code in activity.get("locations") or [])
+                or missing,
+            ),
+        ]
+        name = localize(activity["name"], (*path, "name"))
+        sections.append(Section(label("instructions.activity", name=name), _pairs(rows)))
+    requests = data["data_subject_requests"]
+    handling = [
+        (
+            label("instructions.channels"),
+            _texts(data.get("channels") or [], ("channels",), localize) or (label("none"),),
+        ),
+        (
+            label("instructions.dsr_may_respond"),
+            (label("yes") if requests["processor_may_respond"] else label("no"),),
+        ),
+        (
+            label("instructions.dsr_forward"),
+            (label("instructions.hours", n=requests["forward_within_hours"]),),
+        ),
+    ]
+    if requests.get("routine"):
+        routine = localize(requests["routine"], ("data_subject_requests", "routine"))
+        handling.append((label("instructions.dsr_routine"), (routine,)))
+    sections.append(Section(label("instructions.dsr"), _pairs(handling)))
+    sections += _record_section(
+        label("instructions.systems"),
+        data.get("systems"),
+        "systems",
+        localize,
+        label,
+        [
+            ("name", "instructions.system", 26),
+            ("owner", "instructions.owner", 18),
+            ("access", "instructions.access", 34),
+        ],
+        extra=[
+            (
+                label("instructions.location"),
+                10,
+                lambda record: country_name(record["location"], lang),
+            ),
+            (
+                label("instructions.local_copies"),
+                12,
+                lambda record: label("yes") if record["local_copies"] else label("no"),
+            ),
+        ],
+    )
+    sections += _record_section(
+        label("instructions.storage"),
+        data.get("storage"),
+        "storage",
+        localize,
+        label,
+        [
+            ("data", "instructions.storage_data", 30),
+            ("stored_in", "instructions.storage_stored_in", 25),
+            ("rule", "instructions.storage_rule", 45),
+        ],
+    )
+    retention = data.get("retention") or []
+    columns = [
+        ("data", "instructions.retention_data", 22),
+        ("period", "instructions.retention_period", 20),
+    ]
+    if any(rule.get("trigger") for rule in retention):
+        columns.append(("trigger", "instructions.retention_trigger", 16))
+    columns += [
+        ("action", "instructions.retention_action", 14),
+        ("responsible", "instructions.retention_responsible", 16),
+    ]
+    if any(rule.get("disposal_decision") for rule in retention):
+        columns.append(("disposal_decision", "instructions.retention_disposal_decision", 16))
+    sections += _record_section(
+        label("instructions.retention"), retention, "retention", localize, label, columns
+    )
+    sections += _record_section(
+        label("instructions.instructors"),
+        data.get("instructors"),
+        "instructors",
+        localize,
+        label,
+        [
+            ("name", "instructions.instructor_name", 30),
+            ("role", "instructions.instructor_role", 35),
+            ("email", "instructions.instructor_email", 35),
+        ],
+    )
+    return sections
+
+
+Extra = tuple[str, int, Callable[[dict[str, Any]], str]]
+
+
+def _record_section(
+    title: str,
+    records: list[dict[str, Any]] | None,
+    key: str,
+    localize: Localize,
+    label: Labels,
+    columns: list[tuple[str, str, int]],
+    extra: Sequence[Extra] = (),
+) -> list[Section]:
+    """A titled table with one row per record (text fields, then computed columns), if any."""
+    if not records:
+        return []
+    rows = tuple(
+        tuple(
+            (localize(record[field], (key, i, field)) if record.get(field) else "–",)
+            for field, _, _ in columns
+        )
+        + tuple((compute(record),) for _, _, compute in extra)
+        for i, record in enumerate(records)
+    )
+    header = tuple(label(name) for _, name, _ in columns) + tuple(name for name, _, _ in extra)
+    widths = tuple(width for _, _, width in columns) + tuple(width for _, width, _ in extra)
+    return [Section(title, Table(header, rows, widths))]
+
+
+def _security(doc: Document, lang: str, label: Labels, localize: Localize) -> list[Section]:
+    data = doc.data
+    headings = label.group("security.headings")
+    rows = tuple(
+        ((heading,), _texts(data["measures"][key], ("measures", key), localize))
+        for key, heading in headings.items()
+        if key in data["measures"]
+    )
+    sections = [
+        Section(
+            label("security.measures"),
+            Table((label("security.area"), label("security.measures")), rows, (30, 70)),
+        )
+    ]
+    if data.get("certifications"):
+        cert_rows = tuple(
+            (
+                (cert["scheme"],),
+                (localize(cert["scope"], ("certifications", i, "scope")),),
+                (cert["issuer"],),
+                (long_date(cert["valid_until"], lang),),
+            )
+            for i, cert in enumerate(data["certifications"])
+        )
+        header = tuple(
+            label(f"security.{key}") for key in ("scheme", "scope", "issuer", "valid_until")
+        )
+        sections.append(
+            Section(
+                label("security.certifications"),
+                Table(header, cert_rows, (22, 40, 20, 18)),
+                lead=label("security.certifications_lead"),
+            )
+        )
+    assistance = _texts(data["assistance"], ("assistance",), localize)
+    sections.append(
+        Section(
+            label("security.assistance"),
+            Table((), tuple(((line,),) for line in assistance), (100,)),
+            lead=label("security.assistance_lead"),
+        )
+    )
+    return sections
+
+
+def _subprocessors(doc: Document, lang: str, label: Labels, localize: Localize) -> list[Section]:
+    entries = doc.data["subprocessors"]
+    if not entries:
+        return [
+            Section(label("annexes.subprocessors"), None, lead=label("subprocessors.none_listed"))
+        ]
+    overview = tuple(
+        (
+            (entry["name"],),
+            (country_name(entry["location"], lang),),
+            (long_date(entry["authorised_on"], lang),),
+        )
+        for entry in entries
+    )
+    header = tuple(label(f"subprocessors.{key}") for key in ("name", "location", "authorised"))
+    sections = [Section(label("annexes.subprocessors"), Table(header, overview, (50, 25, 25)))]
+    for i, entry in enumerate(entries):
+        rows: list[tuple[str, Lines]] = []
+        if entry.get("org_no"):
+            rows.append((label("org_no"), (entry["org_no"],)))
+        rows.append((label("subprocessors.address"), (entry["address"],)))
+        if entry.get("contact"):
+            rows.append((label("subprocessors.contact"), (entry["contact"],)))
+        rows.append(
+            (
+                label("subprocessors.service"),
+                (localize(entry["service"], ("subprocessors", i, "service")),),
+            )
+        )
+        rows.append((label("subprocessors.location"), (country_name(entry["location"], lang),)))
+        mechanism = entry.get("transfer_mechanism")
+        if mechanism:
+            transfer = localize(mechanism, ("subprocessors", i, "transfer_mechanism"))
+        else:
+            transfer = label("subprocessors.not_applicable") if entry["location"] in EEA else "–"
+        rows.append((label("subprocessors.transfer"), (transfer,)))
+        rows.append((label("subprocessors.authorised"), (long_date(entry["authorised_on"], lang),)))
+        sections.append(Section(entry["name"], _pairs(rows)))
+    return sections

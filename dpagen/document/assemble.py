@@ -1,0 +1,313 @@
+"""Assemble one agreement in one language into the document model.
+
+Edition, variants, deviations, terms and annexes come together here: clauses are numbered in
+edition order, cross references resolve to those numbers, clause texts run in the sandbox, and
+bilingual values are picked for the language. Every problem is collected before failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from dpagen.document import clause_text
+from dpagen.document.annex_sections import build_annex
+from dpagen.document.dates import long_date
+from dpagen.document.labels import Labels, country_name
+from dpagen.document.model import Clause, Document, Item, Party, SubClause
+from dpagen.errors import Problem, ProblemsFound
+from dpagen.inputs.load import AgreementInput, Inputs
+from dpagen.inputs.yaml_positions import Document as YamlDocument
+
+
+class _ReferenceError(Exception):
+    """A ``ref()`` or ``annex()`` call to something this agreement does not include."""
+
+
+def item_label(index: int) -> str:
+    """``(a)``…``(z)``, then ``(aa)``, ``(bb)``… as Word's lower-letter numbering does."""
+    letter = chr(ord("a") + index % 26)
+    return f"({letter * (index // 26 + 1)})"
+
+
+class _Assembler:
+    def __init__(self, inputs: Inputs, agreement: AgreementInput, lang: str) -> None:
+        assert agreement.edition is not None
+        self.inputs = inputs
+        self.agreement = agreement
+        self.edition = agreement.edition
+        self.lang = lang
+        self.label = Labels(lang)
+        self.problems: list[Problem] = []
+        self.numbers = {clause_id: n for n, (clause_id, _) in enumerate(self.edition.clauses, 1)}
+        self.annex_numbers = {kind: n for n, kind in enumerate(self.edition.annexes, 1)}
+        # the text being run: file, source, and where it starts there (line and column offset)
+        self.sub_refs: list[tuple[str, int, tuple[Path, str, int, int]]] = []
+        self.current: tuple[Path, str, int, int] = (Path(), "", 0, 0)
+
+    def localize(self, doc: YamlDocument, value: Any, path: tuple[Any, ...]) -> str:
+        if isinstance(value, dict):
+            text = value.get(self.lang)
+            if not isinstance(text, str) or not text.strip():
+                language = {"sv": "Swedish", "en": "English"}[self.lang]
+                self.problems.append(
+                    doc.problem(
+                        path,
+                        f"no {language} text for this value",
+                        f"add '{self.lang}: ...' to the mapping",
+                    )
+                )
+                return "?"
+            return text.strip()
+        return str(value).strip()
+
+    def _localizer(self, doc: YamlDocument) -> Callable[[Any, tuple[Any, ...]], str]:
+        return lambda value, path: self.localize(doc, value, path)
+
+    def ref(self, clause_id: str, sub: int | None = None) -> str:
+        if clause_id not in self.numbers:
+            raise _ReferenceError(
+                f"ref('{clause_id}'): clause '{clause_id}' is not in edition {self.edition.id}"
+            )
+        number = str(self.numbers[clause_id])
+        if sub is not None:
+            self.sub_refs.append((clause_id, sub, self.current))
+            number += f".{sub}"
+        return f"{self.label('clause_ref')} {number}"
+
+    def check_sub_refs(self, clauses: list[Clause]) -> None:
+        """A ``ref(id, n)`` must name a numbered paragraph that exists."""
+        counts = {c.id: len(c.subclauses) if len(c.subclauses) > 1 else 0 for c in clauses}
+        for clause_id, sub, (path, source, offset, shift) in self.sub_refs:
+            if clause_id in counts and not 1 <= sub <= counts[clause_id]:
+                line = next(
+                    (
+                        n
+                        for n, text in enumerate(source.splitlines(), 1)
+                        if "ref(" in text and clause_id in text and str(sub) in text
+                    ),
+                    1,
+                )
+                self.problems.append(
+                    Problem(
+                        path,
+                        line + offset,
+                        clause_text.line_of(source, line, "ref(") + shift,
+                        f"ref('{clause_id}', {sub}): clause '{clause_id}' has "
+                        f"{counts[clause_id] or 'no numbered'} paragraph"
+                        f"{'' if counts[clause_id] == 1 else 's'}",
+                        "refer to an existing paragraph, or to the whole clause with ref(id)",
+                    )
+                )
+
+    def annex(self, kind: str) -> str:
+        if kind not in self.annex_numbers:
+            raise _ReferenceError(f"annex('{kind}'): edition {self.edition.id} has no {kind} annex")
+        return f"{self.label('annex')} {self.annex_numbers[kind]}"
+
+    def party_context(self, party: dict[str, Any]) -> dict[str, Any]:
+        address = party["address"]
+        return {
+            "name": party["name"],
+            "org_no": party["org_no"],
+            "address": self.address(address),
+            "signatory": party["signatory"]["name"],
+        }
+
+    def address(self, address: dict[str, Any]) -> str:
+        text = f"{address['street']}, {address['postal_code']} {address['city']}"
+        if address["country"] != "SE":
+            text += f", {country_name(address['country'], self.lang)}"
+        return text
+
+    def context(self) -> dict[str, Any]:
+        doc = self.agreement.doc
+        meta = self.agreement.data["agreement"]
+        terms = {}
+        for name, value in self.agreement.terms.items():
+            terms[name] = (
+                self.localize(doc, value, ("terms", name)) if isinstance(value, dict) else value
+            )
+        values = clause_text.Values
+        return {
+            "processor": values(self.party_context(self.inputs.processor)),
+            "controller": values(self.party_context(self.agreement.data["client"])),
+            "agreement": values(
+                {
+                    "id": meta["id"],
+                    "version": meta["version"],
+                    "date": long_date(meta["date"], self.lang),
+                    "main_agreement": self.localize(
+                        doc,
+                        meta["main_agreement"]["title"],
+                        ("agreement", "main_agreement", "title"),
+                    ),
+                    "main_agreement_date": long_date(meta["main_agreement"]["date"], self.lang),
+                }
+            ),
+            "terms": values(terms),
+            "ref": self.ref,
+            "annex": self.annex,
+            "lang": self.lang,
+        }
+
+    def clause(self, clause_id: str, version: int, context: dict[str, Any]) -> Clause | None:
+        definition = self.inputs.library.clauses[clause_id]
+        variant = self.agreement.variants.get(clause_id)
+        path = definition.text_path(version, variant, self.lang)
+        source = self.inputs.library.source(path)
+        parsed = self._run(source, path, context, 0, 0)
+        if parsed is None:
+            return None
+        deviation_reason = None
+        if clause_id in self.agreement.deviations:
+            index = self.agreement.deviations[clause_id]
+            deviation = self.agreement.data["deviations"][index]
+            text_path = ("deviations", index, "text", self.lang)
+            text = deviation["text"][self.lang]
+            line, column = self.agreement.doc.where(text_path)
+            if "\n" in text.strip():  # a block (|): its lines start on the next line, indented
+                offset, shift = line, self.agreement.doc.indents.get(text_path, 0)
+            else:
+                offset, shift = line - 1, column - 1
+            if not text.lstrip().startswith("#"):
+                text = f"# {parsed.title}\n\n{text}"
+                offset -= 2
+            deviated = self._run(text, self.agreement.doc.path, context, offset, shift)
+            if deviated is None:
+                return None
+            parsed, deviation_reason = deviated, deviation["reason"]
+        number = self.numbers[clause_id]
+        many = len(parsed.paragraphs) > 1
+        subclauses = tuple(
+            SubClause(
+                f"{number}.{k}" if many else "",
+                paragraph.runs,
+                tuple(Item(item_label(i), runs) for i, runs in enumerate(paragraph.items)),
+            )
+            for k, paragraph in enumerate(parsed.paragraphs, 1)
+        )
+        return Clause(
+            clause_id, number, parsed.title, version, variant, subclauses, deviation_reason
+        )
+
+    def _run(
+        self, source: str, path: Path, context: dict[str, Any], offset: int, shift: int
+    ) -> clause_text.ParsedClause | None:
+        self.current = (path, source, offset, shift)
+        try:
+            template = clause_text.compile_text(source, path)
+            text = clause_text.render_text(template, source, path, context)
+        except clause_text.ClauseTextError as exc:
+            problem = exc.problem
+            self.problems.append(
+                Problem(
+                    problem.path,
+                    problem.line + offset,
+                    problem.column + shift,
+                    problem.message,
+                    problem.hint,
+                )
+            )
+            return None
+        parsed, problems = clause_text.parse_markdown(text, path, line_offset=offset)
+        self.problems += [replace(problem, column=problem.column + shift) for problem in problems]
+        return parsed
+
+    def party(self, role: str, data: dict[str, Any]) -> Party:
+        contacts = []
+        for key, title in self.label.group("contact_roles").items():
+            person = data.get("dpo") if key == "dpo" else data["contacts"].get(key)
+            if person:
+                name = person["name"] + (f" ({person['role']})" if person.get("role") else "")
+                details = ", ".join(v for v in (name, person["email"], person.get("phone")) if v)
+                contacts.append((title, details))
+        return Party(
+            self.label(role),
+            data["name"],
+            f"{self.label('org_no')} {data['org_no']}",
+            self.address(data["address"]),
+            data["signatory"]["name"],
+            data["signatory"]["role"],
+            tuple(contacts),
+        )
+
+    def build(self, draft: bool) -> Document:
+        context = self.context()
+        clauses = []
+        for clause_id, version in self.edition.clauses:
+            clause = self.clause(clause_id, version, context)
+            if clause is not None:
+                clauses.append(clause)
+        self.check_sub_refs(clauses)
+        annexes = []
+        for kind, number in self.annex_numbers.items():
+            doc = self.agreement.annexes.get(kind)
+            if doc is not None:
+                annexes.append(build_annex(kind, doc, number, self.lang, self._localizer(doc)))
+        if self.problems:
+            raise ProblemsFound(self.problems)
+        meta = self.agreement.data["agreement"]
+        label = self.label
+        title = label("title")
+        main = context["agreement"]
+        return Document(
+            lang=self.lang,
+            title=title,
+            agreement_id=meta["id"],
+            version=meta["version"],
+            date=main["date"],
+            iso_date=meta["date"].isoformat(),
+            edition=self.edition.id,
+            facts=(
+                (label("agreement_id"), meta["id"]),
+                (label("version"), str(meta["version"])),
+                (label("date"), main["date"]),
+                (
+                    label("main_agreement"),
+                    label(
+                        "main_agreement_value",
+                        title=main["main_agreement"],
+                        date=main["main_agreement_date"],
+                    ),
+                ),
+                (label("edition"), label("edition_value", edition=self.edition.id)),
+            ),
+            parties=(
+                self.party("controller", self.agreement.data["client"]),
+                self.party("processor", self.inputs.processor),
+            ),
+            parties_heading=label("parties"),
+            clauses=tuple(clauses),
+            annexes=tuple(annexes),
+            signatures_heading=label("signatures"),
+            signature_lines=(
+                label("signature_intro"),
+                label("sign_place_date"),
+                label("sign_signature"),
+            ),
+            header=(f"{label('draft')} · " if draft else "")
+            + label("header", title=title, id=meta["id"], version=meta["version"]),
+            page_word=label("page"),
+            of_word=label("of"),
+            draft_mark=label("draft") if draft else "",
+        )
+
+
+def assemble(inputs: Inputs, client: str, lang: str, *, draft: bool = False) -> Document:
+    """The document model of ``client``'s agreement in ``lang``.
+
+    Raises:
+        ProblemsFound: a clause text or value failed; every problem is listed.
+    """
+    agreement = inputs.agreements[client]
+    key = (client, lang, draft)
+    cached = inputs.documents.get(key)
+    if cached is not None and cached[0] is agreement:  # validate, check and render share it
+        document: Document = cached[1]
+        return document
+    document = _Assembler(inputs, agreement, lang).build(draft)
+    inputs.documents[key] = (agreement, document)
+    return document

@@ -1,0 +1,123 @@
+"""The document model as one flat sequence of paragraphs and tables, in reading order.
+
+The text and DOCX renderers both write exactly this sequence, so they cannot disagree on a word.
+``number`` carries the clause numbering for formats without automatic numbering (text); Word
+numbers the same paragraphs itself through its list styles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dpagen.document.model import Document, Run, Runs, Table
+
+
+@dataclass(frozen=True)
+class Para:
+    """One paragraph with a style name from the fixed set below."""
+
+    style: str
+    runs: Runs
+    number: str = ""
+    page_break: bool = False
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """A table; ``style`` tells the renderers how to dress it."""
+
+    table: Table
+    style: str = "data"
+
+
+Block = Para | TableBlock
+
+
+def _text(text: str) -> Runs:
+    return (Run(text),)
+
+
+def outline(doc: Document) -> list[Block]:
+    """Every block of ``doc`` in reading order."""
+    blocks: list[Block] = [Para("lead", _text(doc.draft_mark))] if doc.draft_mark else []
+    blocks.append(Para("title", _text(doc.title)))
+    blocks += [
+        Para("fact", (Run(f"{label}: ", bold=True), Run(value))) for label, value in doc.facts
+    ]
+    blocks.append(Para("heading", _text(doc.parties_heading)))
+    party_rows = (
+        tuple((party.name,) for party in doc.parties),
+        tuple((party.registration,) for party in doc.parties),
+        tuple((party.address,) for party in doc.parties),
+        *contact_rows(doc),
+    )
+    blocks.append(
+        TableBlock(Table(tuple(p.role for p in doc.parties), party_rows, (50, 50)), "parties")
+    )
+    if doc.kind == "annex":
+        if doc.changes:
+            blocks.append(Para("heading", _text(doc.changes_heading)))
+            blocks += [Para("lead", _text(change)) for change in doc.changes]
+    else:
+        blocks += _clauses_and_signatures(doc)
+    for annex in doc.annexes:
+        if doc.kind == "agreement":
+            title = f"{annex.label} – {annex.title}"
+            blocks.append(Para("annex_title", _text(title), page_break=True))
+            blocks.append(Para("annex_effective", _text(annex.effective)))
+        for section in annex.sections:
+            blocks.append(Para("annex_section", _text(section.title)))
+            if section.lead:
+                blocks.append(Para("lead", _text(section.lead)))
+            if section.table is not None:
+                blocks.append(TableBlock(section.table))
+    return blocks
+
+
+def contact_rows(doc: Document) -> list[tuple[tuple[str, ...], ...]]:
+    """One row per contact role that either party has; a cell is the role and the person."""
+    roles: list[str] = []
+    for party in doc.parties:
+        roles += [role for role, _ in party.contacts if role not in roles]
+    rows = []
+    for role in roles:
+        cells: list[tuple[str, ...]] = []
+        for party in doc.parties:
+            details = dict(party.contacts).get(role)
+            cells.append((f"{role}:", details) if details else ())
+        rows.append(tuple(cells))
+    return rows
+
+
+def _clauses_and_signatures(doc: Document) -> list[Block]:
+    blocks: list[Block] = []
+    for clause in doc.clauses:
+        blocks.append(Para("clause_heading", _text(clause.title), f"{clause.number}."))
+        for sub in clause.subclauses:
+            blocks.append(Para("clause" if sub.number else "clause_body", sub.runs, sub.number))
+            blocks += [Para("item", item.runs, item.label) for item in sub.items]
+    blocks.append(Para("heading", _text(doc.signatures_heading)))
+    intro, place_date, signature = doc.signature_lines
+    blocks.append(Para("lead", _text(intro)))
+    signature_rows = (
+        tuple((party.name,) for party in doc.parties),
+        tuple((f"{place_date}:",) for _ in doc.parties),
+        tuple((f"{signature}:",) for _ in doc.parties),
+        tuple((f"{party.signatory}, {party.signatory_role}",) for party in doc.parties),
+    )
+    blocks.append(
+        TableBlock(
+            Table(tuple(p.role for p in doc.parties), signature_rows, (50, 50)), "signatures"
+        )
+    )
+    return blocks
+
+
+def cell_text(lines: tuple[str, ...]) -> str:
+    """The lines of a table cell as one line of text."""
+    return " / ".join(lines)
+
+
+def row_text(row: tuple[tuple[str, ...], ...]) -> str:
+    """A table row as one line of text."""
+    return " | ".join(cell_text(cell) for cell in row)

@@ -1,0 +1,56 @@
+"""``dpagen upgrade``: move a client's working copy to another edition of the standard terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dpagen.checks.validate import validate_workspace
+from dpagen.errors import Problem, UsageError
+from dpagen.files.yaml_edit import edit_yaml
+from dpagen.inputs.load import load_inputs
+from dpagen.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What ``upgrade_edition`` changed and what is left to do."""
+
+    old: str
+    new: str
+    changes: list[str]  # "breach 1 → 2", "insurance (new)", "records (removed)"
+    problems: list[Problem]
+
+
+def upgrade_edition(ws: Workspace, client: str, edition_id: str) -> Upgrade:
+    """Move ``client``'s working copy to ``edition_id`` and report what that means.
+
+    Raises:
+        UsageError: the edition does not exist, or the agreement is on it already.
+    """
+    inputs, _ = load_inputs(ws, [client])
+    agreement = inputs.agreements[client]
+    library = inputs.library
+    if edition_id not in library.editions:
+        raise UsageError(
+            f"unknown edition '{edition_id}'", f"editions: {', '.join(library.editions)}"
+        )
+    old = agreement.edition
+    if old is not None and old.id == edition_id:
+        raise UsageError(f"{client} is on edition {edition_id} already")
+    new = library.editions[edition_id]
+    before = dict(old.clauses) if old else {}
+    after = dict(new.clauses)
+    changes = []
+    for clause_id, version in after.items():
+        if clause_id not in before:
+            changes.append(f"{clause_id} (new)")
+        elif before[clause_id] != version:
+            changes.append(f"{clause_id} {before[clause_id]} → {version}")
+    changes += [f"{clause_id} (removed)" for clause_id in before if clause_id not in after]
+
+    def change(data: dict[str, object]) -> None:
+        data["agreement"]["edition"] = edition_id  # type: ignore[index]
+
+    edit_yaml(agreement.doc.path, change)
+    _, problems = validate_workspace(ws, [client])
+    return Upgrade(old.id if old else "?", edition_id, changes, problems)

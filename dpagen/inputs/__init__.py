@@ -1,0 +1,1 @@
+"""Reading the workspace: positioned YAML, schemas, clause library, register, agreements."""

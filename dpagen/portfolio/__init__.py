@@ -1,0 +1,1 @@
+"""Work across all clients: parallel builds, reports, status, sub-processor impact and notices."""

@@ -1,0 +1,66 @@
+"""``dpagen status``: where each client stands — latest release, edition, what is coming."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dpagen.inputs.load import load_inputs
+from dpagen.releases.history import client_locks
+from dpagen.releases.issue import working_record
+from dpagen.workspace import Workspace
+
+_SAME = ("processor", "agreement", "annexes", "languages", "variants", "terms", "edition", "texts")
+
+
+@dataclass(frozen=True)
+class ClientStatus:
+    """One row of ``dpagen status``."""
+
+    client: str
+    latest_release: int | None
+    latest_date: dt.date | None
+    edition: str
+    unreleased_changes: bool | None  # None: the working copy does not validate
+    newer_edition: str | None
+    deviations: int
+    future_annexes: list[str]
+
+
+def portfolio_status(ws: Workspace, *, as_of: dt.date | None = None) -> list[ClientStatus]:
+    """A status row for every client."""
+    today = as_of or dt.date.today()
+    inputs, problems = load_inputs(ws)
+    broken = {p.path for p in problems if p.severity == "error"}
+    rows = []
+    for client, agreement in inputs.agreements.items():
+        locks = client_locks(ws, client)
+        latest = locks[-1] if locks else None
+        edition = agreement.edition
+        valid = agreement.ok and not any(ws.client_dir(client) in p.parents for p in broken)
+        changed: bool | None = None
+        if valid and edition is not None:
+            current = working_record(inputs, client)
+            changed = latest is None or any(current[k] != latest.record[k] for k in _SAME)
+        newer = None
+        if edition is not None:
+            later = [e for e in inputs.library.editions.values() if e.date > edition.date]
+            newer = max(later, key=lambda e: e.date).id if later else None
+        rows.append(
+            ClientStatus(
+                client=client,
+                latest_release=latest.number if latest else None,
+                latest_date=latest.record["date"] if latest else None,
+                edition=edition.id if edition else "?",
+                unreleased_changes=changed,
+                newer_edition=newer,
+                deviations=len(agreement.deviations),
+                future_annexes=sorted(
+                    f"{kind} v{doc.data['version']} ({doc.data['effective_date'].isoformat()})"
+                    for kind, doc in agreement.annexes.items()
+                    if isinstance(doc.data.get("effective_date"), dt.date)
+                    and doc.data["effective_date"] > today
+                ),
+            )
+        )
+    return rows

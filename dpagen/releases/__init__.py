@@ -1,0 +1,1 @@
+"""Issued releases: typed release records and their lock files, frozen texts, history and verify."""

@@ -1,0 +1,103 @@
+"""``dpagen history``: a client's releases, and what was in force on a given date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from dpagen.errors import ProblemsFound
+from dpagen.releases.issue import releases_folder
+from dpagen.releases.record import Lock, read_locks
+from dpagen.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """One line of ``dpagen history``."""
+
+    release: int
+    date: dt.date
+    what: str  # "agreement" or the annex id
+    agreement_version: int
+    annexes: dict[str, int]  # annex → version in this release
+    note: str
+
+
+def client_locks(ws: Workspace, client: str) -> list[Lock]:
+    """Every intact lock of ``client``, oldest first.
+
+    Raises:
+        ProblemsFound: a lock is unreadable or has been edited.
+    """
+    locks, problems = read_locks(releases_folder(ws, client))
+    if problems:
+        raise ProblemsFound(problems)
+    return locks
+
+
+def _summary(lock: Lock) -> ReleaseSummary:
+    record = lock.record
+    issued = (
+        record["annexes"]
+        if record["kind"] == "agreement"
+        else {record["annex"]: record["annexes"][record["annex"]]}
+    )
+    return ReleaseSummary(
+        release=lock.number,
+        date=record["date"],
+        what=record["annex"] if record["kind"] == "annex" else "agreement",
+        agreement_version=record["agreement"]["agreement"]["version"],
+        annexes={kind: data["version"] for kind, data in issued.items()},
+        note=record["note"],
+    )
+
+
+def history(ws: Workspace, client: str) -> list[ReleaseSummary]:
+    """The releases of ``client``, oldest first."""
+    ws.client_dir(client)
+    return [_summary(lock) for lock in client_locks(ws, client)]
+
+
+@dataclass(frozen=True)
+class InForce:
+    """What applied to a client on one date."""
+
+    date: dt.date
+    agreement_release: int | None
+    agreement_version: int | None
+    annexes: dict[str, dict[str, Any]]  # annex → {version, effective, release}
+
+
+def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
+    """The agreement release signed by ``on`` and each annex version effective on ``on``.
+
+    Only releases issued by ``on`` count; a version issued again later keeps its first release.
+    """
+    ws.client_dir(client)
+    agreement_release = agreement_version = None
+    annexes: dict[str, dict[str, Any]] = {}
+    for lock in client_locks(ws, client):
+        record = lock.record
+        if record["date"] > on:  # not issued yet on that date
+            continue
+        meta = record["agreement"]["agreement"]
+        if record["kind"] == "agreement" and meta["date"] <= on:
+            agreement_release, agreement_version = lock.number, meta["version"]
+        issued = (
+            record["annexes"]
+            if record["kind"] == "agreement"
+            else {record["annex"]: record["annexes"][record["annex"]]}
+        )
+        for kind, data in issued.items():
+            if data["effective_date"] > on:
+                continue
+            best = annexes.get(kind)
+            key = (data["effective_date"], data["version"])
+            if best is None or key > (best["effective"], best["version"]):
+                annexes[kind] = {
+                    "version": data["version"],
+                    "effective": data["effective_date"],
+                    "release": lock.number,
+                }
+    return InForce(on, agreement_release, agreement_version, dict(sorted(annexes.items())))

@@ -1,0 +1,409 @@
+"""Releases: issue an agreement or one annex as an immutable lock, and render it again exactly.
+
+The lock's record holds every input the documents were made from (party data, agreement, annexes,
+resolved terms and variants, the edition and the text of every clause version in it) plus the
+hashes of the templates and fonts. Rendering a release uses only the record, so later changes to
+the library or the client's files cannot change an issued document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dpagen.checks.legal import check_agreement
+from dpagen.checks.validate import validate_workspace
+from dpagen.document.assemble import assemble
+from dpagen.document.dates import long_date
+from dpagen.document.labels import Labels
+from dpagen.document.model import Document
+from dpagen.errors import ProblemsFound, RenderError, UsageError
+from dpagen.files.atomic import remove_stale_temporaries, write_atomic
+from dpagen.inputs.clause_library import ClauseDef, Edition, Library
+from dpagen.inputs.load import AgreementInput, Inputs, has_errors
+from dpagen.inputs.schema import LANGUAGES
+from dpagen.inputs.yaml_positions import Document as YamlDocument
+from dpagen.releases.record import (
+    Lock,
+    canonical,
+    create_lock,
+    exclusive,
+    lock_text,
+    read_locks,
+    record_hash,
+    sha256,
+)
+from dpagen.version import __version__
+from dpagen.workspace import Workspace, outside_problem
+
+FORMAT = 1
+RELEASE_FORMATS = ("pdf", "docx")
+
+
+def releases_folder(ws: Workspace, client: str) -> Path:
+    """Where a client's release locks are kept."""
+    return ws.client_dir(client) / "releases"
+
+
+def template_hashes(templates: Path) -> dict[str, str]:
+    """SHA-256 of every file of the templates folder (layouts and fonts).
+
+    Raises:
+        RenderError: a file is a link to somewhere outside the templates folder.
+    """
+    hashes = {}
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            refused = outside_problem(path, templates, "templates/")
+            if refused is not None:
+                raise RenderError(f"{path}: {refused.message}", refused.hint)
+            hashes[path.relative_to(templates).as_posix()] = sha256(path.read_bytes())
+    return hashes
+
+
+def working_record(inputs: Inputs, client: str) -> dict[str, Any]:
+    """The inputs part of a release record for ``client``'s working copy."""
+    agreement = inputs.agreements[client]
+    edition = agreement.edition
+    assert edition is not None
+    library = inputs.library
+    texts: dict[str, str] = {}
+    for clause_id, version in edition.clauses:
+        clause = library.clauses[clause_id]
+        for variant in clause.variants or [None]:
+            for lang in LANGUAGES:
+                path = clause.text_path(version, variant, lang)
+                texts[path.relative_to(inputs.workspace.clauses).as_posix()] = library.source(path)
+    return {
+        "format": FORMAT,
+        "client": client,
+        "dpagen": __version__,
+        "edition": {
+            "id": edition.id,
+            "date": edition.date,
+            "clauses": [f"{clause_id}@{version}" for clause_id, version in edition.clauses],
+            "annexes": list(edition.annexes),
+            "variants": {
+                clause_id: list(library.clauses[clause_id].variants)
+                for clause_id, _ in edition.clauses
+            },
+        },
+        "texts": texts,
+        "processor": inputs.processor,
+        "agreement": agreement.data,
+        "annexes": {kind: doc.data for kind, doc in agreement.annexes.items()},
+        "languages": list(agreement.languages),
+        "variants": agreement.variants,
+        "terms": agreement.terms,
+        "templates": template_hashes(inputs.workspace.templates),
+    }
+
+
+def inputs_from_record(ws: Workspace, record: dict[str, Any], source: Path) -> Inputs:
+    """Rebuild loaded inputs from a release record, independent of the files on disk now."""
+    edition_data = record["edition"]
+    clauses = tuple(
+        (ref.partition("@")[0], int(ref.partition("@")[2])) for ref in edition_data["clauses"]
+    )
+    edition = Edition(
+        edition_data["id"], edition_data["date"], clauses, tuple(edition_data["annexes"]), 0
+    )
+    library = Library(YamlDocument(source, {}))
+    library.editions[edition.id] = edition
+    for clause_id, version in clauses:
+        variants: dict[str, dict[str, Any]] = {n: {} for n in edition_data["variants"][clause_id]}
+        library.clauses[clause_id] = ClauseDef(
+            clause_id,
+            ws.clauses / clause_id,
+            YamlDocument(source, {}),
+            variants=variants,
+            versions={version: edition.date},
+        )
+    for name, text in record["texts"].items():
+        library.preload(ws.clauses / name, text)
+    config = YamlDocument(source, {"processor": record["processor"], "defaults": {}})
+    agreement_doc = YamlDocument(source, record["agreement"])
+    client = record["client"]
+    agreement = AgreementInput(
+        client,
+        agreement_doc,
+        annexes={kind: YamlDocument(source, data) for kind, data in record["annexes"].items()},
+        edition=edition,
+        languages=tuple(record["languages"]),
+        variants=record["variants"],
+        terms=record["terms"],
+        deviations={d["clause"]: i for i, d in enumerate(agreement_doc.sequence("deviations"))},
+    )
+    return Inputs(ws, config, library, agreements={client: agreement})
+
+
+def annex_document(
+    doc: Document, annex_id: str, changes: tuple[str, ...], effective: dt.date
+) -> Document:
+    """One annex of ``doc`` as a document of its own, with what changed in it."""
+    label = Labels(doc.lang)
+    annex = next(a for a in doc.annexes if a.id == annex_id)
+    return dataclasses.replace(
+        doc,
+        kind="annex",
+        title=f"{annex.label} – {annex.title}",
+        facts=(doc.facts[0], (label("annex_version"), annex.effective), *doc.facts[3:]),
+        clauses=(),
+        annexes=(annex,),
+        header=f"{annex.label} · {doc.agreement_id} · version {annex.version}",
+        iso_date=effective.isoformat(),
+        changes_heading=label("changes"),
+        changes=changes,
+    )
+
+
+def _changes(record: dict[str, Any], lang: str) -> tuple[str, ...]:
+    label = Labels(lang)
+    data = record["annexes"][record["annex"]]
+    since = record.get("previous_annex_version") or 0
+    lines = []
+    for entry in data.get("changelog") or []:
+        if entry["version"] > since:
+            summary = entry["summary"]
+            text = (
+                summary.get(lang) or next(iter(summary.values()))
+                if isinstance(summary, dict)
+                else summary
+            )
+            lines.append(
+                label(
+                    "change_line",
+                    version=entry["version"],
+                    date=long_date(entry["date"], lang),
+                    summary=text,
+                )
+            )
+    return tuple(lines)
+
+
+def output_name(record: dict[str, Any], lang: str, fmt: str) -> str:
+    """File name of one issued document."""
+    base = f"{record['client']}-r{record['release']}"
+    if record["kind"] == "annex":
+        base += f"-{record['annex']}-v{record['annexes'][record['annex']]['version']}"
+    return f"{base}.{lang}.{fmt}"
+
+
+def render_record(
+    ws: Workspace, record: dict[str, Any], source: Path, names: Collection[str] | None = None
+) -> dict[str, bytes]:
+    """Every file of a release (or only those named), by name, rendered from its record alone."""
+    from dpagen.render.docx import render_docx
+    from dpagen.render.pdf import render_pdf
+
+    inputs = inputs_from_record(ws, record, source)
+    lock_bytes = json.dumps(
+        record, default=str, sort_keys=True, ensure_ascii=False, indent=1
+    ).encode("utf-8")
+    stamp = f"dpagen release {record['release']} lock {record_hash(record)}"
+    files: dict[str, bytes] = {}
+    for lang in record["languages"]:
+        wanted = [
+            fmt
+            for fmt in record["formats"]
+            if names is None or output_name(record, lang, fmt) in names
+        ]
+        if not wanted:
+            continue
+        doc = assemble(inputs, record["client"], lang)
+        if record["kind"] == "annex":
+            annex_data = record["annexes"][record["annex"]]
+            doc = annex_document(
+                doc, record["annex"], _changes(record, lang), annex_data["effective_date"]
+            )
+        for fmt in wanted:
+            if fmt == "pdf":
+                data = render_pdf(doc, ws.templates, lock=lock_bytes)
+            else:
+                data = render_docx(doc, ws.templates, stamp=stamp)
+            files[output_name(record, lang, fmt)] = data
+    return files
+
+
+@dataclass(frozen=True)
+class Release:
+    """An issued release: its lock and the files written."""
+
+    lock: Path
+    number: int
+    files: list[Path]
+
+
+def release_folder(ws: Workspace, out: Path | None, client: str, number: int) -> Path:
+    """Where the files of a release are written."""
+    return (out or ws.root / "out") / client / "releases" / f"{number:04d}"
+
+
+def create_release(
+    ws: Workspace,
+    client: str,
+    *,
+    note: str,
+    annex: str | None = None,
+    date: dt.date | None = None,
+    formats: tuple[str, ...] = RELEASE_FORMATS,
+    out: Path | None = None,
+) -> Release:
+    """Issue ``client``'s agreement (or one ``annex``) as the next release.
+
+    Raises:
+        ProblemsFound: the inputs do not validate or do not pass the legal check.
+        UsageError: an unknown annex or format, or an empty note.
+        LockError: another release took the number (never happens under the file lock).
+    """
+    if not note.strip():
+        raise UsageError("--note must not be empty", "say why this release is made")
+    unknown = [fmt for fmt in formats if fmt not in RELEASE_FORMATS]
+    if unknown:
+        raise UsageError(f"releases are issued as pdf and docx, not '{unknown[0]}'")
+    inputs, problems = validate_workspace(ws, [client])
+    if has_errors(problems):
+        raise ProblemsFound(problems, hint="A release needs valid inputs")
+    legal = check_agreement(inputs, client, as_of=date)
+    if has_errors(legal):
+        raise ProblemsFound(legal, hint="A release must pass 'dpagen check'")
+    agreement = inputs.agreements[client]
+    if annex is not None and annex not in agreement.annexes:
+        raise UsageError(
+            f"{client} has no annex '{annex}'", f"annexes: {', '.join(agreement.annexes)}"
+        )
+    folder = releases_folder(ws, client)
+    with exclusive(folder):
+        locks, lock_problems = read_locks(folder)
+        if lock_problems:
+            raise ProblemsFound(lock_problems)
+        _refuse_reissued_versions(agreement, locks, annex)
+        number = max((lock.number for lock in locks), default=0) + 1
+        record = working_record(inputs, client)
+        record.update(
+            release=number,
+            date=date or dt.date.today(),
+            note=note.strip(),
+            kind="annex" if annex else "agreement",
+            annex=annex,
+            formats=list(formats),
+            previous_annex_version=_previous_version(locks, annex) if annex else None,
+        )
+        files = render_record(ws, record, folder / f"{number:04d}.lock.json")
+        target = release_folder(ws, out, client, number)
+        remove_stale_temporaries(folder)  # left by a release that was killed
+        remove_stale_temporaries(target)
+        written = []
+        for name, data in files.items():
+            write_atomic(target / name, data)
+            written.append(target / name)
+        outputs = {name: sha256(data) for name, data in files.items()}
+        path = create_lock(folder, number, lock_text(record, outputs))
+    return Release(path, number, written)
+
+
+def _refuse_reissued_versions(
+    agreement: AgreementInput, locks: list[Lock], annex: str | None
+) -> None:
+    """An annex version, once issued, is only ever issued again unchanged."""
+    problems = []
+    for kind, doc in agreement.annexes.items():
+        if annex is not None and kind != annex:
+            continue
+        for lock in locks:
+            record = lock.record
+            issued = record["kind"] == "agreement" or record["annex"] == kind
+            before = record["annexes"].get(kind)
+            if (
+                issued
+                and before
+                and before["version"] == doc.data["version"]
+                and (canonical(before) != canonical(doc.data))
+            ):
+                problems.append(
+                    doc.problem(
+                        ("version",),
+                        f"{kind} version {before['version']} was issued in release {lock.number} "
+                        "with other content",
+                        f"record the change as a new version: dpagen annex bump {agreement.client} "
+                        f"{kind} --effective DATE --summary TEXT",
+                    )
+                )
+                break
+    if problems:
+        raise ProblemsFound(problems, hint="Nothing was released")
+
+
+def _previous_version(locks: list[Lock], annex: str) -> int | None:
+    versions = [
+        lock.record["annexes"][annex]["version"]
+        for lock in locks
+        if annex in lock.record["annexes"]
+        and (lock.record["kind"] == "agreement" or lock.record["annex"] == annex)
+    ]
+    return max(versions) if versions else None
+
+
+def find_lock(ws: Workspace, client: str, number: int) -> Lock:
+    """Release ``number`` of ``client``.
+
+    Raises:
+        UsageError: there is no such release.
+        ProblemsFound: the lock has been edited.
+    """
+    locks, problems = read_locks(releases_folder(ws, client))
+    for lock in locks:
+        if lock.number == number:
+            return lock
+    if problems:
+        raise ProblemsFound(problems)
+    known = ", ".join(str(lock.number) for lock in locks) or "none yet"
+    raise UsageError(f"{client} has no release {number}", f"releases: {known}")
+
+
+def changed_templates(lock: Lock, current: dict[str, str]) -> tuple[str, str] | None:
+    """Why ``lock`` cannot be re-created with templates hashing to ``current``: message, hint."""
+    issued = lock.record["templates"]
+    changed = sorted(
+        name for name in set(current) | set(issued) if current.get(name) != issued.get(name)
+    )
+    if not changed:
+        return None
+    return (
+        f"release {lock.number} cannot be re-created byte for byte: templates changed since it "
+        f"was issued: {', '.join(changed)}",
+        "restore those files from version control as they were at the release",
+    )
+
+
+def rerender_release(
+    ws: Workspace, client: str, number: int, out: Path | None = None
+) -> list[Path]:
+    """Render release ``number`` again; the files are byte-identical to those issued.
+
+    Raises:
+        RenderError: a template or font changed since the release, or a file would differ.
+    """
+    lock = find_lock(ws, client, number)
+    changed = changed_templates(lock, template_hashes(ws.templates))
+    if changed:
+        raise RenderError(*changed)
+    files = render_record(ws, lock.record, lock.path)
+    differing = [name for name, data in files.items() if lock.outputs.get(name) != sha256(data)]
+    if differing or set(files) != set(lock.outputs):
+        raise RenderError(
+            f"release {number} re-rendered differently: {', '.join(differing or sorted(files))}",
+            f"it was made with dpagen {lock.record['dpagen']}; this is dpagen {__version__}",
+        )
+    target = release_folder(ws, out, client, number)
+    remove_stale_temporaries(target)
+    written = []
+    for name, data in files.items():
+        write_atomic(target / name, data)
+        written.append(target / name)
+    return written
