@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +35,33 @@ ROW_KEYS = {
 }
 
 
+class ChangeKind(StrEnum):
+    """What sort of change a :class:`Change` is; the values are those of ``diff --format json``."""
+
+    EDITION = "edition"
+    AGREEMENT = "agreement"  # a field of agreement.yaml's agreement section
+    PARTY = "party"
+    TERM = "term"
+    CLAUSE_ADDED = "clause-added"
+    CLAUSE_REMOVED = "clause-removed"
+    CLAUSE_MOVED = "clause-moved"  # renumbered
+    CLAUSE_VERSION = "clause-version"
+    CLAUSE_VARIANT = "clause-variant"
+    DEVIATION = "deviation"
+    ANNEX_VERSION = "annex-version"
+    ANNEX_FIELD = "annex-field"
+    ANNEX_ROW_ADDED = "annex-row-added"
+    ANNEX_ROW_REMOVED = "annex-row-removed"
+    PARAGRAPH_CHANGED = "paragraph-changed"  # in a DOCX that came back from outside
+    PARAGRAPH_REMOVED = "paragraph-removed"
+    PARAGRAPH_ADDED = "paragraph-added"
+
+
 @dataclass(frozen=True)
 class Change:
     """One change between two states; ``path`` says where, ``old`` and ``new`` what."""
 
-    kind: str
+    kind: ChangeKind
     path: str
     old: Any = None
     new: Any = None
@@ -117,7 +140,7 @@ def _flat(value: Any, prefix: str) -> dict[str, Any]:
     return {prefix: value}
 
 
-def _fields(kind: str, path: str, old: Any, new: Any) -> list[Change]:
+def _fields(kind: ChangeKind, path: str, old: Any, new: Any) -> list[Change]:
     a, b = _flat(old, path), _flat(new, path)
     return [
         Change(kind, key, a.get(key), b.get(key))
@@ -145,15 +168,21 @@ def _annex_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[
             rows_a = {_row_key(row, key): row for row in a}
             rows_b = {_row_key(row, key): row for row in b}
             for name in rows_a.keys() - rows_b.keys():
-                changes.append(Change("annex-row-removed", f"{path}[{name}]", rows_a[name]))
+                changes.append(
+                    Change(ChangeKind.ANNEX_ROW_REMOVED, f"{path}[{name}]", rows_a[name])
+                )
             for name in [n for n in rows_b if n not in rows_a]:
-                changes.append(Change("annex-row-added", f"{path}[{name}]", None, rows_b[name]))
+                changes.append(
+                    Change(ChangeKind.ANNEX_ROW_ADDED, f"{path}[{name}]", None, rows_b[name])
+                )
             for name in [n for n in rows_a if n in rows_b]:
-                changes += _fields("annex-field", f"{path}[{name}]", rows_a[name], rows_b[name])
+                changes += _fields(
+                    ChangeKind.ANNEX_FIELD, f"{path}[{name}]", rows_a[name], rows_b[name]
+                )
         elif field in ("version", "effective_date"):
-            changes.append(Change("annex-version", path, a, b))
+            changes.append(Change(ChangeKind.ANNEX_VERSION, path, a, b))
         else:
-            changes += _fields("annex-field", path, a, b)
+            changes += _fields(ChangeKind.ANNEX_FIELD, path, a, b)
     return changes
 
 
@@ -162,14 +191,16 @@ def diff_states(old: State, new: State, lang: str = "sv") -> list[Change]:
     changes: list[Change] = []
     a, b = old.agreement, new.agreement
     if a.edition and b.edition and a.edition.id != b.edition.id:
-        changes.append(Change("edition", "edition", a.edition.id, b.edition.id))
-    changes += _fields("agreement", "agreement", a.data["agreement"], b.data["agreement"])
+        changes.append(Change(ChangeKind.EDITION, "edition", a.edition.id, b.edition.id))
+    changes += _fields(ChangeKind.AGREEMENT, "agreement", a.data["agreement"], b.data["agreement"])
     changes = [c for c in changes if c.path not in ("agreement.edition", "agreement.languages")]
-    changes += _fields("party", "processor", old.inputs.processor, new.inputs.processor)
-    changes += _fields("party", "client", a.data["client"], b.data["client"])
+    changes += _fields(ChangeKind.PARTY, "processor", old.inputs.processor, new.inputs.processor)
+    changes += _fields(ChangeKind.PARTY, "client", a.data["client"], b.data["client"])
     for name in [*a.terms, *[k for k in b.terms if k not in a.terms]]:
         if a.terms.get(name) != b.terms.get(name):
-            changes.append(Change("term", f"terms.{name}", a.terms.get(name), b.terms.get(name)))
+            changes.append(
+                Change(ChangeKind.TERM, f"terms.{name}", a.terms.get(name), b.terms.get(name))
+            )
     changes += _clause_changes(old, new, lang)
     for kind in [*a.annexes, *[k for k in b.annexes if k not in a.annexes]]:
         data_a = a.annexes[kind].data if kind in a.annexes else {}
@@ -190,7 +221,7 @@ def _clause_changes(old: State, new: State, lang: str) -> list[Change]:
         if clause.id not in clauses_b:
             changes.append(
                 Change(
-                    "clause-removed",
+                    ChangeKind.CLAUSE_REMOVED,
                     f"clauses.{clause.id}",
                     clause.number,
                     None,
@@ -202,20 +233,22 @@ def _clause_changes(old: State, new: State, lang: str) -> list[Change]:
         before = clauses_a.get(clause.id)
         if before is None:
             changes.append(
-                Change("clause-added", path, None, clause.number, clause_redline(None, clause))
+                Change(
+                    ChangeKind.CLAUSE_ADDED, path, None, clause.number, clause_redline(None, clause)
+                )
             )
             continue
         if before.number != clause.number:
-            changes.append(Change("clause-moved", path, before.number, clause.number))
+            changes.append(Change(ChangeKind.CLAUSE_MOVED, path, before.number, clause.number))
         wording = []
         if before.version != clause.version:
-            wording.append(Change("clause-version", path, before.version, clause.version))
+            wording.append(Change(ChangeKind.CLAUSE_VERSION, path, before.version, clause.version))
         if before.variant != clause.variant:
-            wording.append(Change("clause-variant", path, before.variant, clause.variant))
+            wording.append(Change(ChangeKind.CLAUSE_VARIANT, path, before.variant, clause.variant))
         negotiated = (_negotiated(old.agreement, clause.id), _negotiated(new.agreement, clause.id))
         if negotiated[0] != negotiated[1]:
             texts = [(d or {}).get("text", {}).get(lang) if d else None for d in negotiated]
-            wording.append(Change("deviation", path, texts[0], texts[1]))
+            wording.append(Change(ChangeKind.DEVIATION, path, texts[0], texts[1]))
         if wording:
             redline = clause_redline(before, clause)
             wording[0] = dataclasses.replace(wording[0], redline=redline)
@@ -260,6 +293,7 @@ def diff_against_standard(state: State, lang: str = "sv") -> list[Change]:
 def change_json(change: Change) -> dict[str, Any]:
     """A change as JSON-ready data."""
     data = dataclasses.asdict(change)
+    data["kind"] = change.kind.value
     data["redline"] = list(change.redline)
     return data
 
@@ -268,26 +302,30 @@ def describe(change: Change) -> str:
     """One line for people."""
     path, old, new, kind = change.path, change.old, change.new, change.kind
     name = path.split(".", 1)[-1]
-    if kind == "edition":
+    if kind is ChangeKind.EDITION:
         return f"edition: {old} → {new}"
-    if kind == "term":
+    if kind is ChangeKind.TERM:
         return f"term {name}: {_show(old)} → {_show(new)}"
-    if kind == "clause-added":
+    if kind is ChangeKind.CLAUSE_ADDED:
         return f"clause {name} added as clause {new}"
-    if kind == "clause-removed":
+    if kind is ChangeKind.CLAUSE_REMOVED:
         return f"clause {name} (clause {old}) removed"
-    if kind == "clause-moved":
+    if kind is ChangeKind.CLAUSE_MOVED:
         return f"clause {name} renumbered {old} → {new}"
-    if kind in ("clause-version", "clause-variant"):
-        return f"clause {name}: {kind.split('-')[1]} {old} → {new}"
-    if kind == "deviation":
+    if kind in (ChangeKind.CLAUSE_VERSION, ChangeKind.CLAUSE_VARIANT):
+        return f"clause {name}: {kind.value.split('-')[1]} {old} → {new}"
+    if kind is ChangeKind.DEVIATION:
         state = "removed" if new is None else "added" if old is None else "changed"
         return f"clause {name}: negotiated text {state}"
-    if kind.startswith("paragraph-"):
-        return f"{path} {kind.split('-')[1]}"
-    if kind == "annex-row-added":
+    if kind in (
+        ChangeKind.PARAGRAPH_CHANGED,
+        ChangeKind.PARAGRAPH_REMOVED,
+        ChangeKind.PARAGRAPH_ADDED,
+    ):
+        return f"{path} {kind.value.split('-')[1]}"
+    if kind is ChangeKind.ANNEX_ROW_ADDED:
         return f"{path}: added"
-    if kind == "annex-row-removed":
+    if kind is ChangeKind.ANNEX_ROW_REMOVED:
         return f"{path}: removed"
     return f"{path}: {_show(old)} → {_show(new)}"
 
@@ -386,7 +424,7 @@ def diff_edited_docx(ws: Workspace, client: str, path: Path) -> tuple[str, list[
         for k in range(pairs):
             changes.append(
                 Change(
-                    "paragraph-changed",
+                    ChangeKind.PARAGRAPH_CHANGED,
                     f"paragraph {j1 + k + 1}",
                     before[i1 + k],
                     after[j1 + k],
@@ -396,7 +434,7 @@ def diff_edited_docx(ws: Workspace, client: str, path: Path) -> tuple[str, list[
         for k in range(i1 + pairs, i2):
             changes.append(
                 Change(
-                    "paragraph-removed",
+                    ChangeKind.PARAGRAPH_REMOVED,
                     f"paragraph {k + 1}",
                     before[k],
                     None,
@@ -406,7 +444,11 @@ def diff_edited_docx(ws: Workspace, client: str, path: Path) -> tuple[str, list[
         for k in range(j1 + pairs, j2):
             changes.append(
                 Change(
-                    "paragraph-added", f"paragraph {k + 1}", None, after[k], (f"{{+{after[k]}+}}",)
+                    ChangeKind.PARAGRAPH_ADDED,
+                    f"paragraph {k + 1}",
+                    None,
+                    after[k],
+                    (f"{{+{after[k]}+}}",),
                 )
             )
     return f"{path.name} against release {number} of {client}", changes

@@ -7,6 +7,17 @@ else, so all outputs say the same words in the same order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class DocumentKind(StrEnum):
+    """What a document is: the whole agreement with its annexes, or one annex on its own.
+
+    A string enum, so templates compare it with plain strings (``doc.kind == "annex"``).
+    """
+
+    AGREEMENT = "agreement"
+    ANNEX = "annex"
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,6 @@ class Document:
     page_word: str  # "Sida" / "Page"
     of_word: str  # "av" / "of"
     draft_mark: str = ""  # "UTKAST" / "DRAFT" on a draft, empty otherwise
-    kind: str = "agreement"  # or "annex": one annex issued on its own
+    kind: DocumentKind = DocumentKind.AGREEMENT
     changes_heading: str = ""
     changes: tuple[str, ...] = ()  # what changed since the annex version issued before

@@ -29,9 +29,14 @@ from dpagen.document.model import Document
 from dpagen.errors import DpagenError, OutputError, Problem, ProblemsFound
 from dpagen.files.atomic import remove_stale_temporaries, write_atomic
 from dpagen.output.agreement_files import output_name, renderer_for
-from dpagen.releases.issue import changed_templates, release_folder, render_record, template_hashes
+from dpagen.releases.issue import (
+    changed_templates,
+    issued_files_folder,
+    render_record,
+    template_hashes,
+)
 from dpagen.releases.issue import output_name as release_output_name
-from dpagen.releases.record import exclusive, read_locks, sha256
+from dpagen.releases.record import ReleaseRecord, exclusive, read_locks, sha256
 from dpagen.version import __version__
 from dpagen.workspace import Workspace
 
@@ -70,7 +75,7 @@ def _render_one(doc: Document, templates: str, fmt: str, target: str) -> Failure
 
 
 def _render_release_file(
-    root: str, record: dict[str, Any], lock: str, name: str, expected: str, target: str
+    root: str, record: ReleaseRecord, lock: str, name: str, expected: str, target: str
 ) -> Failure:
     """Worker: render one file of a release; write it only if it has the bytes issued."""
     files = render_record(Workspace(Path(root)), record, Path(lock), names={name})
@@ -78,8 +83,8 @@ def _render_release_file(
     data = files.get(name)
     if data is None or sha256(data) != expected:
         return (
-            f"release {record['release']} re-rendered differently: {name}",
-            f"it was made with dpagen {record['dpagen']}; this is dpagen {__version__}",
+            f"release {record.release} re-rendered differently: {name}",
+            f"it was made with dpagen {record.dpagen_version}; this is dpagen {__version__}",
         )
     write_atomic(Path(target), data)
     return None
@@ -225,7 +230,7 @@ def build_releases(
     """
     started = time.perf_counter()
     report = BuildReport()
-    base = out or ws.root / "out"  # where release_folder puts releases
+    base = out or ws.root / "out"  # where issued_files_folder puts releases
     manifest_path = base / MANIFEST
     manifest = _read_manifest(manifest_path)
     remove_stale_temporaries(base, MANIFEST)  # left by a build that was killed
@@ -239,12 +244,12 @@ def build_releases(
         failed = list(problems)
         for lock in locks:
             record = lock.record
-            target = release_folder(ws, out, client, lock.number)
+            target = issued_files_folder(ws, out, client, lock.number)
             remove_stale_temporaries(target)
             names = {
                 release_output_name(record, lang, fmt)
-                for lang in record["languages"]
-                for fmt in record["formats"]
+                for lang in record.languages
+                for fmt in record.formats
             }
             if names != set(lock.outputs):
                 failed.append(

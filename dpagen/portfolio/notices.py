@@ -19,7 +19,7 @@ from typing import Any
 from dpagen.document.assemble import assemble
 from dpagen.document.dates import long_date
 from dpagen.document.labels import EEA, Labels, country_name, in_language
-from dpagen.document.model import Annex, Document, Section, Table
+from dpagen.document.model import Annex, Document, DocumentKind, Section, Table
 from dpagen.errors import ProblemsFound
 from dpagen.files.atomic import write_atomic
 from dpagen.files.yaml_edit import edited_yaml, mapping
@@ -219,7 +219,7 @@ def _letter(impact: Impact, affected: Affected, lang: str) -> Document:
         sections.append(Section(label("notice.old_details"), _details(inputs, change.old, lang)))
     return dataclasses.replace(
         doc,
-        kind="annex",
+        kind=DocumentKind.ANNEX,
         title=title,
         facts=tuple(facts),
         clauses=(),

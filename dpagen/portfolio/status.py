@@ -10,8 +10,6 @@ from dpagen.releases.history import client_locks
 from dpagen.releases.issue import working_record
 from dpagen.workspace import Workspace
 
-_SAME = ("processor", "agreement", "annexes", "languages", "variants", "terms", "edition", "texts")
-
 
 @dataclass(frozen=True)
 class ClientStatus:
@@ -41,7 +39,7 @@ def portfolio_status(ws: Workspace, *, as_of: dt.date | None = None) -> list[Cli
         changed: bool | None = None
         if valid and edition is not None:
             current = working_record(inputs, client)
-            changed = latest is None or any(current[k] != latest.record[k] for k in _SAME)
+            changed = latest is None or current.client_content() != latest.record.client_content()
         newer = None
         if edition is not None:
             later = [e for e in inputs.library.editions.values() if e.date > edition.date]
@@ -50,7 +48,7 @@ def portfolio_status(ws: Workspace, *, as_of: dt.date | None = None) -> list[Cli
             ClientStatus(
                 client=client,
                 latest_release=latest.number if latest else None,
-                latest_date=latest.record["date"] if latest else None,
+                latest_date=latest.record.date if latest else None,
                 edition=edition.id if edition else "?",
                 unreleased_changes=changed,
                 newer_edition=newer,

@@ -42,7 +42,7 @@ def frozen_problems(ws: Workspace, library: Library) -> list[Problem]:
         for lock in locks:
             record, number = lock.record, lock.number
             issued_by = f"release {number} of {client}"
-            for name, text in sorted(record["texts"].items()):
+            for name, text in sorted(record.texts.items()):
                 path = ws.clauses / name
                 if name in seen:
                     continue
@@ -79,27 +79,27 @@ def frozen_problems(ws: Workspace, library: Library) -> list[Problem]:
                             "in a new edition",
                         )
                     )
-            edition = record["edition"]
-            key = f"edition:{edition['id']}"
+            edition = record.edition
+            key = f"edition:{edition.id}"
             if key in seen:
                 continue
-            current_edition = library.editions.get(edition["id"])
+            current_edition = library.editions.get(edition.id)
             refs = (
-                [f"{cid}@{version}" for cid, version in current_edition.clauses]
+                tuple(f"{cid}@{version}" for cid, version in current_edition.clauses)
                 if current_edition
                 else None
             )
             if current_edition is None or (
-                refs != edition["clauses"]
-                or list(current_edition.annexes) != edition["annexes"]
-                or current_edition.date != edition["date"]
+                refs != edition.clauses
+                or current_edition.annexes != edition.annexes
+                or current_edition.date != edition.date
             ):
                 seen.add(key)
-                path = ("editions", current_edition.index) if current_edition else ("editions",)
+                where = ("editions", current_edition.index) if current_edition else ("editions",)
                 problems.append(
                     library.doc.problem(
-                        path,
-                        f"edition {edition['id']} is frozen ({issued_by} used it) but it has been "
+                        where,
+                        f"edition {edition.id} is frozen ({issued_by} used it) but it has been "
                         + ("removed" if current_edition is None else "changed"),
                         "restore it, and make the change as a new edition",
                     )

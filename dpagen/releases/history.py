@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dpagen.errors import ProblemsFound
-from dpagen.releases.issue import releases_folder
-from dpagen.releases.record import Lock, read_locks
+from dpagen.releases.issue import lock_folder
+from dpagen.releases.record import Lock, ReleaseKind, read_locks
 from dpagen.workspace import Workspace
 
 
@@ -30,7 +30,7 @@ def client_locks(ws: Workspace, client: str) -> list[Lock]:
     Raises:
         ProblemsFound: a lock is unreadable or has been edited.
     """
-    locks, problems = read_locks(releases_folder(ws, client))
+    locks, problems = read_locks(lock_folder(ws, client))
     if problems:
         raise ProblemsFound(problems)
     return locks
@@ -38,18 +38,13 @@ def client_locks(ws: Workspace, client: str) -> list[Lock]:
 
 def _summary(lock: Lock) -> ReleaseSummary:
     record = lock.record
-    issued = (
-        record["annexes"]
-        if record["kind"] == "agreement"
-        else {record["annex"]: record["annexes"][record["annex"]]}
-    )
     return ReleaseSummary(
         release=lock.number,
-        date=record["date"],
-        what=record["annex"] if record["kind"] == "annex" else "agreement",
-        agreement_version=record["agreement"]["agreement"]["version"],
-        annexes={kind: data["version"] for kind, data in issued.items()},
-        note=record["note"],
+        date=record.date,
+        what=record.issued_annex if record.kind is ReleaseKind.ANNEX else "agreement",
+        agreement_version=record.agreement_version,
+        annexes={kind: record.annex_version(kind) for kind in record.issued_annexes},
+        note=record.note,
     )
 
 
@@ -79,25 +74,15 @@ def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
     annexes: dict[str, dict[str, Any]] = {}
     for lock in client_locks(ws, client):
         record = lock.record
-        if record["date"] > on:  # not issued yet on that date
+        if record.date > on:  # not issued yet on that date
             continue
-        meta = record["agreement"]["agreement"]
-        if record["kind"] == "agreement" and meta["date"] <= on:
-            agreement_release, agreement_version = lock.number, meta["version"]
-        issued = (
-            record["annexes"]
-            if record["kind"] == "agreement"
-            else {record["annex"]: record["annexes"][record["annex"]]}
-        )
-        for kind, data in issued.items():
-            if data["effective_date"] > on:
+        if record.kind is ReleaseKind.AGREEMENT and record.agreement_date <= on:
+            agreement_release, agreement_version = lock.number, record.agreement_version
+        for kind in record.issued_annexes:
+            effective, version = record.annex_effective_date(kind), record.annex_version(kind)
+            if effective > on:
                 continue
             best = annexes.get(kind)
-            key = (data["effective_date"], data["version"])
-            if best is None or key > (best["effective"], best["version"]):
-                annexes[kind] = {
-                    "version": data["version"],
-                    "effective": data["effective_date"],
-                    "release": lock.number,
-                }
+            if best is None or (effective, version) > (best["effective"], best["version"]):
+                annexes[kind] = {"version": version, "effective": effective, "release": lock.number}
     return InForce(on, agreement_release, agreement_version, dict(sorted(annexes.items())))

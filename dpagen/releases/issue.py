@@ -21,7 +21,7 @@ from dpagen.checks.validate import validate_workspace
 from dpagen.document.assemble import assemble
 from dpagen.document.dates import long_date
 from dpagen.document.labels import Labels
-from dpagen.document.model import Document
+from dpagen.document.model import Document, DocumentKind
 from dpagen.errors import ProblemsFound, RenderError, UsageError
 from dpagen.files.atomic import remove_stale_temporaries, write_atomic
 from dpagen.inputs.clause_library import ClauseDef, Edition, Library
@@ -29,7 +29,12 @@ from dpagen.inputs.load import AgreementInput, Inputs, has_errors
 from dpagen.inputs.schema import LANGUAGES
 from dpagen.inputs.yaml_positions import Document as YamlDocument
 from dpagen.releases.record import (
+    RECORD_FORMAT,
+    EditionRecord,
     Lock,
+    RecordedInputs,
+    ReleaseKind,
+    ReleaseRecord,
     canonical,
     create_lock,
     exclusive,
@@ -41,12 +46,11 @@ from dpagen.releases.record import (
 from dpagen.version import __version__
 from dpagen.workspace import Workspace, outside_problem
 
-FORMAT = 1
 RELEASE_FORMATS = ("pdf", "docx")
 
 
-def releases_folder(ws: Workspace, client: str) -> Path:
-    """Where a client's release locks are kept."""
+def lock_folder(ws: Workspace, client: str) -> Path:
+    """Where a client's release locks are kept: ``agreements/<client>/releases``."""
     return ws.client_dir(client) / "releases"
 
 
@@ -66,7 +70,7 @@ def template_hashes(templates: Path) -> dict[str, str]:
     return hashes
 
 
-def working_record(inputs: Inputs, client: str) -> dict[str, Any]:
+def working_record(inputs: Inputs, client: str) -> RecordedInputs:
     """The inputs part of a release record for ``client``'s working copy."""
     agreement = inputs.agreements[client]
     edition = agreement.edition
@@ -79,44 +83,39 @@ def working_record(inputs: Inputs, client: str) -> dict[str, Any]:
             for lang in LANGUAGES:
                 path = clause.text_path(version, variant, lang)
                 texts[path.relative_to(inputs.workspace.clauses).as_posix()] = library.source(path)
-    return {
-        "format": FORMAT,
-        "client": client,
-        "dpagen": __version__,
-        "edition": {
-            "id": edition.id,
-            "date": edition.date,
-            "clauses": [f"{clause_id}@{version}" for clause_id, version in edition.clauses],
-            "annexes": list(edition.annexes),
-            "variants": {
-                clause_id: list(library.clauses[clause_id].variants)
+    return RecordedInputs(
+        format=RECORD_FORMAT,
+        client=client,
+        dpagen_version=__version__,
+        edition=EditionRecord(
+            id=edition.id,
+            date=edition.date,
+            clauses=tuple(f"{clause_id}@{version}" for clause_id, version in edition.clauses),
+            annexes=tuple(edition.annexes),
+            variants={
+                clause_id: tuple(library.clauses[clause_id].variants)
                 for clause_id, _ in edition.clauses
             },
-        },
-        "texts": texts,
-        "processor": inputs.processor,
-        "agreement": agreement.data,
-        "annexes": {kind: doc.data for kind, doc in agreement.annexes.items()},
-        "languages": list(agreement.languages),
-        "variants": agreement.variants,
-        "terms": agreement.terms,
-        "templates": template_hashes(inputs.workspace.templates),
-    }
+        ),
+        texts=texts,
+        processor=inputs.processor,
+        agreement=agreement.data,
+        annexes={kind: doc.data for kind, doc in agreement.annexes.items()},
+        languages=tuple(agreement.languages),
+        variants=agreement.variants,
+        terms=agreement.terms,
+        templates=template_hashes(inputs.workspace.templates),
+    )
 
 
-def inputs_from_record(ws: Workspace, record: dict[str, Any], source: Path) -> Inputs:
+def inputs_from_record(ws: Workspace, record: ReleaseRecord, source: Path) -> Inputs:
     """Rebuild loaded inputs from a release record, independent of the files on disk now."""
-    edition_data = record["edition"]
-    clauses = tuple(
-        (ref.partition("@")[0], int(ref.partition("@")[2])) for ref in edition_data["clauses"]
-    )
-    edition = Edition(
-        edition_data["id"], edition_data["date"], clauses, tuple(edition_data["annexes"]), 0
-    )
+    clauses = record.edition.clause_versions
+    edition = Edition(record.edition.id, record.edition.date, clauses, record.edition.annexes, 0)
     library = Library(YamlDocument(source, {}))
     library.editions[edition.id] = edition
     for clause_id, version in clauses:
-        variants: dict[str, dict[str, Any]] = {n: {} for n in edition_data["variants"][clause_id]}
+        variants: dict[str, dict[str, Any]] = {n: {} for n in record.edition.variants[clause_id]}
         library.clauses[clause_id] = ClauseDef(
             clause_id,
             ws.clauses / clause_id,
@@ -124,19 +123,19 @@ def inputs_from_record(ws: Workspace, record: dict[str, Any], source: Path) -> I
             variants=variants,
             versions={version: edition.date},
         )
-    for name, text in record["texts"].items():
+    for name, text in record.texts.items():
         library.preload(ws.clauses / name, text)
-    config = YamlDocument(source, {"processor": record["processor"], "defaults": {}})
-    agreement_doc = YamlDocument(source, record["agreement"])
-    client = record["client"]
+    config = YamlDocument(source, {"processor": record.processor, "defaults": {}})
+    agreement_doc = YamlDocument(source, record.agreement)
+    client = record.client
     agreement = AgreementInput(
         client,
         agreement_doc,
-        annexes={kind: YamlDocument(source, data) for kind, data in record["annexes"].items()},
+        annexes={kind: YamlDocument(source, data) for kind, data in record.annexes.items()},
         edition=edition,
-        languages=tuple(record["languages"]),
-        variants=record["variants"],
-        terms=record["terms"],
+        languages=record.languages,
+        variants=dict(record.variants),
+        terms=dict(record.terms),
         deviations={d["clause"]: i for i, d in enumerate(agreement_doc.sequence("deviations"))},
     )
     return Inputs(ws, config, library, agreements={client: agreement})
@@ -150,7 +149,7 @@ def annex_document(
     annex = next(a for a in doc.annexes if a.id == annex_id)
     return dataclasses.replace(
         doc,
-        kind="annex",
+        kind=DocumentKind.ANNEX,
         title=f"{annex.label} – {annex.title}",
         facts=(doc.facts[0], (label("annex_version"), annex.effective), *doc.facts[3:]),
         clauses=(),
@@ -162,40 +161,31 @@ def annex_document(
     )
 
 
-def _changes(record: dict[str, Any], lang: str) -> tuple[str, ...]:
+def _changes(record: ReleaseRecord, lang: str) -> tuple[str, ...]:
     label = Labels(lang)
-    data = record["annexes"][record["annex"]]
-    since = record.get("previous_annex_version") or 0
-    lines = []
-    for entry in data.get("changelog") or []:
-        if entry["version"] > since:
-            summary = entry["summary"]
-            text = (
-                summary.get(lang) or next(iter(summary.values()))
-                if isinstance(summary, dict)
-                else summary
-            )
-            lines.append(
-                label(
-                    "change_line",
-                    version=entry["version"],
-                    date=long_date(entry["date"], lang),
-                    summary=text,
-                )
-            )
-    return tuple(lines)
+    since = record.previous_annex_version or 0
+    return tuple(
+        label(
+            "change_line",
+            version=entry.version,
+            date=long_date(entry.date, lang),
+            summary=entry.summary_in(lang),
+        )
+        for entry in record.annex_changelog(record.issued_annex)
+        if entry.version > since
+    )
 
 
-def output_name(record: dict[str, Any], lang: str, fmt: str) -> str:
+def output_name(record: ReleaseRecord, lang: str, fmt: str) -> str:
     """File name of one issued document."""
-    base = f"{record['client']}-r{record['release']}"
-    if record["kind"] == "annex":
-        base += f"-{record['annex']}-v{record['annexes'][record['annex']]['version']}"
+    base = f"{record.client}-r{record.release}"
+    if record.kind is ReleaseKind.ANNEX:
+        base += f"-{record.issued_annex}-v{record.annex_version(record.issued_annex)}"
     return f"{base}.{lang}.{fmt}"
 
 
 def render_record(
-    ws: Workspace, record: dict[str, Any], source: Path, names: Collection[str] | None = None
+    ws: Workspace, record: ReleaseRecord, source: Path, names: Collection[str] | None = None
 ) -> dict[str, bytes]:
     """Every file of a release (or only those named), by name, rendered from its record alone."""
     from dpagen.render.docx import render_docx
@@ -203,24 +193,23 @@ def render_record(
 
     inputs = inputs_from_record(ws, record, source)
     lock_bytes = json.dumps(
-        record, default=str, sort_keys=True, ensure_ascii=False, indent=1
+        record.to_json(), default=str, sort_keys=True, ensure_ascii=False, indent=1
     ).encode("utf-8")
-    stamp = f"dpagen release {record['release']} lock {record_hash(record)}"
+    stamp = f"dpagen release {record.release} lock {record_hash(record)}"
     files: dict[str, bytes] = {}
-    for lang in record["languages"]:
+    for lang in record.languages:
         wanted = [
             fmt
-            for fmt in record["formats"]
+            for fmt in record.formats
             if names is None or output_name(record, lang, fmt) in names
         ]
         if not wanted:
             continue
-        doc = assemble(inputs, record["client"], lang)
-        if record["kind"] == "annex":
-            annex_data = record["annexes"][record["annex"]]
-            doc = annex_document(
-                doc, record["annex"], _changes(record, lang), annex_data["effective_date"]
-            )
+        doc = assemble(inputs, record.client, lang)
+        if record.kind is ReleaseKind.ANNEX:
+            annex = record.issued_annex
+            effective = record.annex_effective_date(annex)
+            doc = annex_document(doc, annex, _changes(record, lang), effective)
         for fmt in wanted:
             if fmt == "pdf":
                 data = render_pdf(doc, ws.templates, lock=lock_bytes)
@@ -239,8 +228,8 @@ class Release:
     files: list[Path]
 
 
-def release_folder(ws: Workspace, out: Path | None, client: str, number: int) -> Path:
-    """Where the files of a release are written."""
+def issued_files_folder(ws: Workspace, out: Path | None, client: str, number: int) -> Path:
+    """Where the files of a release are written: ``out/<client>/releases/NNNN``."""
     return (out or ws.root / "out") / client / "releases" / f"{number:04d}"
 
 
@@ -277,25 +266,24 @@ def create_release(
         raise UsageError(
             f"{client} has no annex '{annex}'", f"annexes: {', '.join(agreement.annexes)}"
         )
-    folder = releases_folder(ws, client)
+    folder = lock_folder(ws, client)
     with exclusive(folder):
         locks, lock_problems = read_locks(folder)
         if lock_problems:
             raise ProblemsFound(lock_problems)
         _refuse_reissued_versions(agreement, locks, annex)
         number = max((lock.number for lock in locks), default=0) + 1
-        record = working_record(inputs, client)
-        record.update(
+        record = ReleaseRecord.issue(
+            working_record(inputs, client),
             release=number,
             date=date or dt.date.today(),
             note=note.strip(),
-            kind="annex" if annex else "agreement",
             annex=annex,
-            formats=list(formats),
+            formats=tuple(formats),
             previous_annex_version=_previous_version(locks, annex) if annex else None,
         )
         files = render_record(ws, record, folder / f"{number:04d}.lock.json")
-        target = release_folder(ws, out, client, number)
+        target = issued_files_folder(ws, out, client, number)
         remove_stale_temporaries(folder)  # left by a release that was killed
         remove_stale_temporaries(target)
         written = []
@@ -316,19 +304,15 @@ def _refuse_reissued_versions(
         if annex is not None and kind != annex:
             continue
         for lock in locks:
-            record = lock.record
-            issued = record["kind"] == "agreement" or record["annex"] == kind
-            before = record["annexes"].get(kind)
-            if (
-                issued
-                and before
-                and before["version"] == doc.data["version"]
-                and (canonical(before) != canonical(doc.data))
-            ):
+            if not lock.record.issues(kind):
+                continue
+            version = lock.record.annex_version(kind)
+            before = lock.record.annexes[kind]
+            if version == doc.data["version"] and canonical(before) != canonical(doc.data):
                 problems.append(
                     doc.problem(
                         ("version",),
-                        f"{kind} version {before['version']} was issued in release {lock.number} "
+                        f"{kind} version {version} was issued in release {lock.number} "
                         "with other content",
                         f"record the change as a new version: dpagen annex bump {agreement.client} "
                         f"{kind} --effective DATE --summary TEXT",
@@ -340,12 +324,7 @@ def _refuse_reissued_versions(
 
 
 def _previous_version(locks: list[Lock], annex: str) -> int | None:
-    versions = [
-        lock.record["annexes"][annex]["version"]
-        for lock in locks
-        if annex in lock.record["annexes"]
-        and (lock.record["kind"] == "agreement" or lock.record["annex"] == annex)
-    ]
+    versions = [lock.record.annex_version(annex) for lock in locks if lock.record.issues(annex)]
     return max(versions) if versions else None
 
 
@@ -356,7 +335,7 @@ def find_lock(ws: Workspace, client: str, number: int) -> Lock:
         UsageError: there is no such release.
         ProblemsFound: the lock has been edited.
     """
-    locks, problems = read_locks(releases_folder(ws, client))
+    locks, problems = read_locks(lock_folder(ws, client))
     for lock in locks:
         if lock.number == number:
             return lock
@@ -368,7 +347,7 @@ def find_lock(ws: Workspace, client: str, number: int) -> Lock:
 
 def changed_templates(lock: Lock, current: dict[str, str]) -> tuple[str, str] | None:
     """Why ``lock`` cannot be re-created with templates hashing to ``current``: message, hint."""
-    issued = lock.record["templates"]
+    issued = lock.record.templates
     changed = sorted(
         name for name in set(current) | set(issued) if current.get(name) != issued.get(name)
     )
@@ -398,9 +377,9 @@ def rerender_release(
     if differing or set(files) != set(lock.outputs):
         raise RenderError(
             f"release {number} re-rendered differently: {', '.join(differing or sorted(files))}",
-            f"it was made with dpagen {lock.record['dpagen']}; this is dpagen {__version__}",
+            f"it was made with dpagen {lock.record.dpagen_version}; this is dpagen {__version__}",
         )
-    target = release_folder(ws, out, client, number)
+    target = issued_files_folder(ws, out, client, number)
     remove_stale_temporaries(target)
     written = []
     for name, data in files.items():

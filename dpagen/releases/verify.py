@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from dpagen.releases.record import Lock, read_locks, sha256
+from dpagen.releases.record import Lock, read_locks, release_named_in, sha256
 from dpagen.workspace import Workspace
 
 
@@ -56,8 +55,7 @@ def origin_of(data: bytes, locks: list[tuple[str, Lock]]) -> tuple[str, int] | N
 
             embedded = PdfReader(io.BytesIO(data)).attachments.get("release.lock.json")
             if embedded:
-                record = json.loads(embedded[0])
-                return str(record["client"]), int(record["release"])
+                return release_named_in(embedded[0])
         elif data.startswith(b"PK"):
             from dpagen.files.docx_reading import open_docx
 
