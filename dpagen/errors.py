@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,18 @@ class Problem:
     message: str
     hint: str = ""
     severity: str = "error"
+
+    def as_json(self, root: Path) -> dict[str, Any]:
+        """JSON-ready data, the path relative to ``root`` when it lies inside."""
+        shown = self.path.relative_to(root) if self.path.is_relative_to(root) else self.path
+        return {
+            "path": shown.as_posix(),
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
     def format(self, root: Path | None = None) -> str:
         """Format as ``path:line:col: severity: message`` with the hint on an indented line."""
@@ -46,6 +59,11 @@ class DpagenError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # errors raised in build's worker processes travel back to the parent pickled; rebuild
+        # them from their attributes, whatever arguments a subclass's __init__ takes
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
 
     def format(self, root: Path | None = None) -> str:
         """Return the message (and hint) as printed by the CLI."""
@@ -94,10 +112,6 @@ class OutputError(DpagenError):
         self.reason = reason
         super().__init__(f"cannot write {path}: {reason}", hint)
 
-    def __reduce__(self) -> tuple[type[OutputError], tuple[Path, str, str]]:
-        # raised in build's worker processes and sent back to the parent
-        return (type(self), (self.path, self.reason, self.hint))
-
     def describe(self, root: Path | None = None) -> str:
         """The message, with the path relative to ``root`` when it lies inside."""
         shown = self.path
@@ -117,3 +131,10 @@ class UsageError(DpagenError):
     """Options that do not fit together; reported with exit code 2."""
 
     exit_code = 2
+
+
+def _rebuild(cls: type[DpagenError], message: str, state: dict[str, Any]) -> DpagenError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error

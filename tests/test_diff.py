@@ -195,7 +195,7 @@ def test_edited_docx_against_its_release(examples: Workspace, tmp_path) -> None:
 
 
 def test_redline_is_coloured_only_on_a_terminal() -> None:
-    from dpagen.cli import _coloured
+    from dpagen.commands.changes import _coloured
 
     line = _coloured("senast [-24-]{+12+} timmar")
     assert "\x1b[" in line and "24" in line and "[-" not in line and "{+" not in line

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from dpagen.checks.validate import validate_workspace
+from dpagen.checks.validate import Findings, count, validate_workspace
 from dpagen.document.assemble import assemble
 from dpagen.document.labels import EEA
 from dpagen.errors import Problem, ProblemsFound
@@ -56,6 +56,17 @@ def check_workspace(
     for client in inputs.agreements:
         problems += check_agreement(inputs, client, as_of=as_of)
     return inputs, sorted(set(problems), key=Problem.sort_key)
+
+
+def check_findings(
+    ws: Workspace, clients: list[str] | None = None, *, as_of: dt.date | None = None
+) -> Findings:
+    """``dpagen check``: :func:`check_workspace` with a summary of what it checked."""
+    inputs, problems = check_workspace(ws, clients, as_of=as_of)
+    n = len(inputs.agreements)
+    return Findings(
+        problems, f"{count(n, 'agreement')} meet{'s' if n == 1 else ''} every mandatory requirement"
+    )
 
 
 def check_agreement(inputs: Inputs, client: str, *, as_of: dt.date | None = None) -> list[Problem]:

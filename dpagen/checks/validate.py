@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dpagen.document.assemble import assemble
 from dpagen.errors import Problem, ProblemsFound
 from dpagen.inputs.load import Inputs, has_errors, load_inputs
@@ -41,3 +43,44 @@ def validate_workspace(
 
 def _in_agreements(ws: Workspace, problem: Problem) -> bool:
     return ws.agreements in problem.path.parents
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What ``validate`` or ``check`` found, and what was looked at (``checked``)."""
+
+    problems: list[Problem]
+    checked: str  # e.g. "3 agreements, 25 clauses, 1 edition checked"
+
+    @property
+    def errors(self) -> int:
+        """How many of the problems are errors rather than warnings."""
+        return sum(1 for problem in self.problems if problem.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        """How many of the problems are warnings."""
+        return len(self.problems) - self.errors
+
+    def summary(self) -> str:
+        """The closing line: the counts when there are errors, else what was checked."""
+        warnings = count(self.warnings, "warning")
+        if self.errors:
+            return f"{count(self.errors, 'error')}, {warnings}."
+        return f"ok: {self.checked}" + (f" ({warnings})" if self.warnings else "") + "."
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is one: "1 agreement", "3 agreements"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def validate_findings(ws: Workspace, clients: list[str] | None = None) -> Findings:
+    """``dpagen validate``: :func:`validate_workspace` with a summary of what it checked."""
+    inputs, problems = validate_workspace(ws, clients)
+    library = inputs.library
+    checked = (
+        f"{count(len(inputs.agreements), 'agreement')}, {len(library.clauses)} clauses, "
+        f"{count(len(library.editions), 'edition')} checked"
+    )
+    return Findings(problems, checked)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dpagen.checks.validate import validate_workspace
-from dpagen.errors import Problem, UsageError
+from dpagen.errors import Problem, ProblemsFound, UsageError
 from dpagen.files.yaml_edit import edit_yaml
 from dpagen.inputs.load import load_inputs
 from dpagen.workspace import Workspace
@@ -20,15 +20,33 @@ class Upgrade:
     changes: list[str]  # "breach 1 → 2", "insurance (new)", "records (removed)"
     problems: list[Problem]
 
+    @property
+    def errors(self) -> bool:
+        """True when the working copy does not validate on the new edition."""
+        return any(problem.severity == "error" for problem in self.problems)
+
+    def lines(self, client: str) -> list[str]:
+        """What changed, as text."""
+        changes = self.changes or ["no clause changes version"]
+        return [f"{client}: edition {self.old} → {self.new}", *(f"  {c}" for c in changes)]
+
 
 def upgrade_edition(ws: Workspace, client: str, edition_id: str) -> Upgrade:
     """Move ``client``'s working copy to ``edition_id`` and report what that means.
 
     Raises:
         UsageError: the edition does not exist, or the agreement is on it already.
+        ProblemsFound: the agreement file cannot be read, so its edition cannot be changed.
     """
-    inputs, _ = load_inputs(ws, [client])
-    agreement = inputs.agreements[client]
+    inputs, problems = load_inputs(ws, [client])
+    agreement = inputs.agreements.get(client)
+    agreement_file = ws.agreement_file(client)
+    unreadable = [p for p in problems if p.path == agreement_file and p.severity == "error"]
+    if agreement is None or not isinstance(agreement.data.get("agreement"), dict):
+        raise ProblemsFound(
+            unreadable or [Problem(agreement_file, 1, 1, "agreement.yaml has no agreement: block")],
+            hint="Fix agreement.yaml, then run the upgrade again",
+        )
     library = inputs.library
     if edition_id not in library.editions:
         raise UsageError(

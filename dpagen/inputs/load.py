@@ -107,17 +107,23 @@ def has_errors(problems: list[Problem]) -> bool:
     return any(problem.severity == "error" for problem in problems)
 
 
+def output_problem(config: Document) -> Problem | None:
+    """The problem with ``defaults.output`` in the workspace file, if it leads outside."""
+    output = config.mapping("defaults").get("output")
+    if isinstance(output, str) and (Path(output).is_absolute() or ".." in Path(output).parts):
+        return config.problem(
+            ("defaults", "output"),
+            f"defaults.output: '{output}' leads outside the workspace",
+            "name a folder inside the workspace, such as out; use --out for another place",
+        )
+    return None
+
+
 def _check_defaults(inputs: Inputs) -> list[Problem]:
     problems: list[Problem] = []
-    output = inputs.defaults.get("output")
-    if isinstance(output, str) and (Path(output).is_absolute() or ".." in Path(output).parts):
-        problems.append(
-            inputs.config.problem(
-                ("defaults", "output"),
-                f"defaults.output: '{output}' leads outside the workspace",
-                "name a folder inside the workspace, such as out; use --out for another place",
-            )
-        )
+    refused = output_problem(inputs.config)
+    if refused is not None:
+        problems.append(refused)
     edition = inputs.defaults.get("edition")
     readable = inputs.library.valid  # else the library's own errors say enough
     if isinstance(edition, str) and edition not in inputs.library.editions and readable:

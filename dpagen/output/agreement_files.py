@@ -13,9 +13,11 @@ from dpagen.document.model import Document
 from dpagen.errors import ProblemsFound, UsageError
 from dpagen.files.atomic import remove_stale_temporaries, write_atomic
 from dpagen.inputs.load import has_errors
+from dpagen.output.paths import output_root
 from dpagen.workspace import Workspace
 
 FORMATS = ("pdf", "docx", "html", "txt")
+DEFAULT_FORMATS = ("pdf", "docx")
 Renderer = Callable[[Document, Path], bytes]
 
 
@@ -43,23 +45,48 @@ def output_name(client: str, version: int, lang: str, fmt: str, *, draft: bool =
     return f"{client}-v{version}{'-draft' if draft else ''}.{lang}.{fmt}"
 
 
+def refuse_with_release(flag: str, **given: object) -> None:
+    """Refuse layout options (``format=…``, ``lang=…``, ``draft=…``) given next to ``flag``.
+
+    Raises:
+        UsageError: one of them is given (not None or False): a release is re-created exactly
+            as it was issued.
+    """
+    named = [name for name, value in given.items() if value is not None and value is not False]
+    if named:
+        raise UsageError(
+            f"--{named[0]} does not go with {flag}",
+            "a release is re-created exactly as it was issued",
+        )
+
+
 def render_agreement(
     ws: Workspace,
     client: str,
     *,
-    formats: tuple[str, ...] = ("pdf", "docx"),
+    formats: tuple[str, ...] | None = None,
     languages: tuple[str, ...] | None = None,
     out: Path | None = None,
     draft: bool = False,
     as_of: dt.date | None = None,
+    release: int | None = None,
 ) -> list[Path]:
-    """Render ``client``'s agreement; returns the files written, in order.
+    """Render ``client``'s agreement (or re-create release ``release``); returns the files.
+
+    ``formats`` defaults to PDF and DOCX, ``languages`` to every language of the agreement.
 
     Raises:
         ProblemsFound: the inputs have errors, or (unless ``draft``) the agreement fails a
             legal check; nothing is written.
-        UsageError: an unknown format, or a language the agreement does not have.
+        UsageError: an unknown format, a language the agreement does not have, or layout
+            options given with ``release``.
     """
+    if release is not None:
+        from dpagen.releases.issue import rerender_release
+
+        refuse_with_release("--release", format=formats, lang=languages, draft=draft)
+        return rerender_release(ws, client, release, out=out)
+    formats = formats or DEFAULT_FORMATS
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format '{unknown[0]}'", f"formats: {', '.join(FORMATS)}")
@@ -81,8 +108,7 @@ def render_agreement(
             f"agreement {client} is not made in '{missing[0]}'",
             f"its languages: {', '.join(agreement.languages)}",
         )
-    target = out if out is not None else ws.root / str(inputs.defaults.get("output") or "out")
-    folder = target / client
+    folder = output_root(inputs, out) / client
     remove_stale_temporaries(folder)  # left by a run that was killed
     rendered: list[tuple[Path, bytes]] = []  # every file first, so a failure writes none
     for lang in langs:

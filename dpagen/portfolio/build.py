@@ -28,7 +28,13 @@ from dpagen.document.assemble import assemble
 from dpagen.document.model import Document
 from dpagen.errors import DpagenError, OutputError, Problem, ProblemsFound
 from dpagen.files.atomic import remove_stale_temporaries, write_atomic
-from dpagen.output.agreement_files import output_name, renderer_for
+from dpagen.output.agreement_files import (
+    DEFAULT_FORMATS,
+    output_name,
+    refuse_with_release,
+    renderer_for,
+)
+from dpagen.output.paths import output_root
 from dpagen.releases.issue import (
     changed_templates,
     issued_files_folder,
@@ -53,6 +59,14 @@ class BuildReport:
     up_to_date: int = 0
     failed: dict[str, list[Problem]] = field(default_factory=dict)
     seconds: float = 0.0
+
+    def summary(self) -> str:
+        """The closing line: how many files were rendered, up to date and failed."""
+        failed = len(self.failed)
+        return (
+            f"rendered {len(self.rendered)}, up to date {self.up_to_date}, "
+            f"failed {failed} client{'' if failed == 1 else 's'}, {self.seconds:.1f} s"
+        )
 
 
 @dataclass(frozen=True)
@@ -132,8 +146,11 @@ def _run(
         for future in as_completed(futures):
             task = futures[future]
             done += 1
+            problems: list[Problem] = []
             try:
                 failure = future.result()
+            except ProblemsFound as exc:  # positioned problems keep their positions
+                failure, problems = None, exc.problems
             except OutputError as exc:  # the disk is full, no permission, ...
                 failure = (exc.describe(root), exc.hint)
             except DpagenError as exc:
@@ -141,15 +158,39 @@ def _run(
             except Exception as exc:  # one broken render must not stop the others
                 message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
                 failure = (f"rendering failed: {message}", "")
-            if failure is None:
+            if failure is not None:
+                problems = [Problem(task.where, 1, 1, failure[0], failure[1])]
+            if problems:
+                report.failed.setdefault(task.client, []).extend(problems)
+            else:
                 entries[task.path.relative_to(target).as_posix()] = task.key
                 report.rendered.append(task.path)
-            else:
-                report.failed.setdefault(task.client, []).append(
-                    Problem(task.where, 1, 1, failure[0], failure[1])
-                )
             if progress:
                 progress(done, len(tasks))
+
+
+def build(
+    ws: Workspace,
+    clients: list[str] | None = None,
+    *,
+    releases: bool = False,
+    jobs: int | None = None,
+    formats: tuple[str, ...] | None = None,
+    languages: tuple[str, ...] | None = None,
+    out: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    """``dpagen build``: the working copies, or with ``releases`` every issued release.
+
+    Raises:
+        UsageError: layout options given with ``releases``.
+    """
+    if releases:
+        refuse_with_release("--releases", format=formats, lang=languages)
+        return build_releases(ws, clients, jobs=jobs, out=out, progress=progress)
+    return build_portfolio(
+        ws, clients, jobs=jobs, formats=formats, languages=languages, out=out, progress=progress
+    )
 
 
 def build_portfolio(
@@ -157,12 +198,13 @@ def build_portfolio(
     clients: list[str] | None = None,
     *,
     jobs: int | None = None,
-    formats: tuple[str, ...] = ("pdf", "docx"),
+    formats: tuple[str, ...] | None = None,
     languages: tuple[str, ...] | None = None,
     out: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Render every (or the given) client's agreement that is not up to date."""
+    formats = formats or DEFAULT_FORMATS
     started = time.perf_counter()
     report = BuildReport()
     inputs, problems = validate_workspace(ws, clients)
@@ -177,7 +219,7 @@ def build_portfolio(
     ]
     if outside:  # the library or dpagen.yaml is broken: nothing can be built
         raise ProblemsFound(outside)
-    target = out or ws.root / str(inputs.defaults.get("output") or "out")
+    target = output_root(inputs, out)
     manifest_path = target / MANIFEST
     manifest = _read_manifest(manifest_path)
     remove_stale_temporaries(target, MANIFEST)  # left by a build that was killed

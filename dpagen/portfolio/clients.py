@@ -19,6 +19,14 @@ class ClientSummary:
     languages: tuple[str, ...]
     readable: bool
 
+    def cells(self) -> tuple[str, ...]:
+        """The row as text, in the order of :data:`HEADER`."""
+        name = self.name if self.readable else f"{self.name} (unreadable file)"
+        return (self.client, name, self.edition, self.version, ",".join(self.languages))
+
+
+HEADER = ("CLIENT", "NAME", "EDITION", "VERSION", "LANGUAGES")
+
 
 def list_clients(ws: Workspace) -> list[ClientSummary]:
     """A summary of every client; unreadable files show as such rather than failing."""

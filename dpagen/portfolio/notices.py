@@ -27,6 +27,7 @@ from dpagen.inputs.load import Inputs, has_errors
 from dpagen.inputs.register import resolve_annex
 from dpagen.inputs.schema import validate_loaded
 from dpagen.inputs.yaml_positions import parse_yaml
+from dpagen.output.paths import output_root
 from dpagen.portfolio.subprocessor_impact import (
     Affected,
     Impact,
@@ -45,11 +46,19 @@ class NoticeReport:
     folder: Path
     files: list[Path] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """The closing line: clients notified and files written."""
+        clients, files = len(self.impact.affected), len(self.files)
+        return (
+            f"{clients} client{'' if clients == 1 else 's'} notified, "
+            f"{files} file{'' if files == 1 else 's'} written."
+        )
+
 
 def notify(
     ws: Workspace,
     change: SubprocessorChange,
-    date: dt.date,
+    date: dt.date | None = None,
     *,
     out: Path | None = None,
     formats: tuple[str, ...] = ("pdf", "docx"),
@@ -59,7 +68,8 @@ def notify(
     from dpagen.output.agreement_files import renderer_for
 
     impact = change_impact(ws, change, date)
-    base = out or ws.root / str(impact.inputs.defaults.get("output") or "out")
+    date = impact.date
+    base = output_root(impact.inputs, out)
     report = NoticeReport(impact, base / "notices" / f"{date.isoformat()}-{change.slug}")
     for done, affected in enumerate(impact.affected, 1):
         folder = report.folder / affected.client

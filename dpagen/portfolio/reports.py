@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 
 from dpagen.checks.validate import validate_workspace
 from dpagen.document.labels import EEA, Labels, country_name, in_language
 from dpagen.errors import ProblemsFound, UsageError
+from dpagen.files.atomic import write_atomic
 from dpagen.inputs.load import Inputs, has_errors
+from dpagen.output.paths import workspace_output_root
 from dpagen.workspace import Workspace
 
 Table = tuple[list[str], list[list[str]]]
@@ -203,6 +206,31 @@ def _fixed_modified(data: bytes, fixed: dt.datetime) -> bytes:
                 )
             target.writestr(info, content)
     return output.getvalue()
+
+
+def write_report(
+    ws: Workspace,
+    kind: str,
+    fmt: str,
+    lang: str = "sv",
+    *,
+    out: Path | None = None,
+    made: dt.date | None = None,
+) -> tuple[Path, int]:
+    """Write the ``records`` or ``retention`` report to ``out`` (default: the output folder).
+
+    Returns the file written and its number of rows.
+
+    Raises:
+        UsageError: a date for a report format that carries none, or an unknown combination.
+        ProblemsFound: an agreement does not validate.
+    """
+    if made is not None and fmt != "pdf":
+        raise UsageError("--date goes with --format pdf", "the spreadsheet and CSV carry no date")
+    data, rows = report_file(ws, kind, fmt, lang, made=made)
+    target = out or workspace_output_root(ws) / f"{kind}.{fmt}"
+    write_atomic(target, data)
+    return target, rows
 
 
 def report_file(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from dpagen.errors import Problem, ProblemsFound
 from dpagen.inputs.load import load_inputs
 from dpagen.releases.history import client_locks
 from dpagen.releases.issue import working_record
@@ -23,19 +24,47 @@ class ClientStatus:
     newer_edition: str | None
     deviations: int
     future_annexes: list[str]
+    errors: list[str] = field(default_factory=list)  # this client's broken files, formatted
+
+    def cells(self) -> tuple[str, ...]:
+        """The row as text, in the order of :data:`HEADER`."""
+        release = f"{self.latest_release} ({self.latest_date})" if self.latest_release else "–"
+        unreleased = {True: "yes", False: "no", None: "invalid"}[self.unreleased_changes]
+        return (
+            self.client,
+            release,
+            self.edition,
+            unreleased,
+            self.newer_edition or "–",
+            str(self.deviations),
+            ", ".join(self.future_annexes) or "–",
+        )
+
+
+HEADER = ("CLIENT", "RELEASE", "EDITION", "UNRELEASED", "NEWER", "DEVIATIONS", "FUTURE")
 
 
 def portfolio_status(ws: Workspace, *, as_of: dt.date | None = None) -> list[ClientStatus]:
     """A status row for every client."""
     today = as_of or dt.date.today()
     inputs, problems = load_inputs(ws)
-    broken = {p.path for p in problems if p.severity == "error"}
+    broken = [p for p in problems if p.severity == "error"]
     rows = []
-    for client, agreement in inputs.agreements.items():
-        locks = client_locks(ws, client)
+    for client in ws.clients():
+        folder = ws.client_dir(client, must_exist=False)
+        errors = [p for p in broken if folder in p.path.parents or p.path == folder]
+        try:
+            locks = client_locks(ws, client)
+        except ProblemsFound as exc:  # an edited lock: shown with the client, not fatal
+            locks, errors = [], errors + exc.problems
+        agreement = inputs.agreements.get(client)
+        shown = [p.format(ws.root) for p in sorted(errors, key=Problem.sort_key)]
+        if agreement is None:
+            rows.append(ClientStatus(client, None, None, "?", None, None, 0, [], shown))
+            continue
         latest = locks[-1] if locks else None
         edition = agreement.edition
-        valid = agreement.ok and not any(ws.client_dir(client) in p.parents for p in broken)
+        valid = agreement.ok and not errors
         changed: bool | None = None
         if valid and edition is not None:
             current = working_record(inputs, client)
@@ -59,6 +88,7 @@ def portfolio_status(ws: Workspace, *, as_of: dt.date | None = None) -> list[Cli
                     if isinstance(doc.data.get("effective_date"), dt.date)
                     and doc.data["effective_date"] > today
                 ),
+                errors=shown,
             )
         )
     return rows

@@ -37,6 +37,31 @@ class SubprocessorChange:
     new: str | None = None
     old: str | None = None
 
+    @classmethod
+    def from_options(
+        cls, add: str | None, replace: tuple[str, str] | None, remove: str | None
+    ) -> SubprocessorChange:
+        """The one change named by ``--add ID``, ``--replace OLD NEW`` or ``--remove ID``.
+
+        Raises:
+            UsageError: none or more than one of them is given.
+        """
+        given = [
+            name
+            for name, value in (("--add", add), ("--replace", replace), ("--remove", remove))
+            if value
+        ]
+        if len(given) != 1:
+            raise UsageError(
+                "name exactly one change: --add ID, --replace OLD NEW or --remove ID",
+                f"given: {', '.join(given)}" if given else "",
+            )
+        if add:
+            return cls("add", new=add)
+        if replace:
+            return cls("replace", new=replace[1], old=replace[0])
+        return cls("remove", old=remove)
+
     @property
     def slug(self) -> str:
         """A short name for files and folders: ``add-textverket``, ``replace-a-with-b``."""
@@ -58,6 +83,21 @@ class Affected:
     earliest: dt.date  # the first day the change may take effect
     reason: str  # why the client is affected, e.g. "uses telephony (samtalsmolnet)"
 
+    def cells(self) -> tuple[str, ...]:
+        """The row as text, in the order of :data:`HEADER`."""
+        return (
+            self.client,
+            self.authorisation,
+            f"{self.notice_days} days" if self.notice_days is not None else "-",
+            f"{self.objection_days} days" if self.objection_days is not None else "-",
+            self.deadline.isoformat() if self.deadline else "-",
+            self.earliest.isoformat(),
+            self.reason,
+        )
+
+
+HEADER = ("client", "authorisation", "notice", "objection", "deadline", "earliest", "why")
+
 
 @dataclass(frozen=True)
 class Impact:
@@ -69,13 +109,14 @@ class Impact:
     affected: list[Affected]
 
 
-def change_impact(ws: Workspace, change: SubprocessorChange, date: dt.date) -> Impact:
-    """Every client affected by ``change`` if notices go out on ``date``.
+def change_impact(ws: Workspace, change: SubprocessorChange, date: dt.date | None = None) -> Impact:
+    """Every client affected by ``change`` if notices go out on ``date`` (default: today).
 
     Raises:
         ProblemsFound: the workspace does not validate.
         UsageError: an id is not in the register, or the change makes no sense.
     """
+    date = date or dt.date.today()
     inputs, problems = validate_workspace(ws)
     if has_errors(problems):
         raise ProblemsFound(problems, hint="Fix these before assessing a change")

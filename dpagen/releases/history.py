@@ -23,6 +23,21 @@ class ReleaseSummary:
     annexes: dict[str, int]  # annex → version in this release
     note: str
 
+    def line(self) -> str:
+        """The release as one line of text."""
+        versions = ", ".join(f"{kind} v{version}" for kind, version in self.annexes.items())
+        return (
+            f"{self.release:>4}  {self.date.isoformat()}  {self.what:<13}  "
+            f"agreement v{self.agreement_version}; {versions}  {self.note}"
+        )
+
+
+def history_lines(client: str, releases: list[ReleaseSummary]) -> list[str]:
+    """``dpagen history`` as text: one line per release, or how to issue the first."""
+    if not releases:
+        return [f"no releases of {client} yet; issue one with 'dpagen release {client}'"]
+    return [release.line() for release in releases]
+
 
 def client_locks(ws: Workspace, client: str) -> list[Lock]:
     """Every intact lock of ``client``, oldest first.
@@ -62,6 +77,23 @@ class InForce:
     agreement_release: int | None
     agreement_version: int | None
     annexes: dict[str, dict[str, Any]]  # annex → {version, effective, release}
+
+    def lines(self) -> list[str]:
+        """What was in force, as text."""
+        agreement = (
+            f"release {self.agreement_release} (agreement version {self.agreement_version})"
+            if self.agreement_release
+            else "none issued"
+        )
+        return [
+            f"in force on {self.date.isoformat()}:",
+            f"  agreement: {agreement}",
+            *(
+                f"  {kind}: version {info['version']}, effective "
+                f"{info['effective'].isoformat()} (release {info['release']})"
+                for kind, info in self.annexes.items()
+            ),
+        ]
 
 
 def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
