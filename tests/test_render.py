@@ -344,7 +344,7 @@ def test_swedish_pdf_has_no_leftovers_or_english(
 
 
 def test_long_words_get_break_opportunities_and_stay_escaped() -> None:
-    from dpagen.render.html import LONG_WORD, keep_hyphenated
+    from dpagen.render.html_body import LONG_WORD, keep_hyphenated
 
     assert str(keep_hyphenated("Nordisk E-handel <AB>")) == (
         'Nordisk <span class="nobr">E-handel</span> &lt;AB&gt;'

@@ -1,8 +1,11 @@
 """The document model as one flat sequence of paragraphs and tables, in reading order.
 
-The text and DOCX renderers both write exactly this sequence, so they cannot disagree on a word.
-``number`` carries the clause numbering for formats without automatic numbering (text); Word
-numbers the same paragraphs itself through its list styles.
+The text, DOCX and HTML (so PDF) renderers all write exactly this sequence, so they cannot
+disagree on a word. ``number`` carries the clause numbering for formats without automatic
+numbering (text, HTML); Word numbers the same paragraphs itself through its list styles. The HTML
+layout also needs to know where each clause, the signatures and each annex begin (``begins``,
+``anchor``) and what each row of the parties and signature tables holds (``row_kinds``); the other
+writers ignore those fields.
 """
 
 from __future__ import annotations
@@ -14,20 +17,32 @@ from dpagen.document.model import Document, Run, Runs, Table
 
 @dataclass(frozen=True)
 class Para:
-    """One paragraph with a style name from the fixed set below."""
+    """One paragraph with a style name from the fixed set below.
+
+    ``begins`` is set on the first paragraph of a part of the document: ``clause``,
+    ``signatures`` or ``annex``; ``anchor`` is that part's id for links and bookmarks.
+    """
 
     style: str
     runs: Runs
     number: str = ""
     page_break: bool = False
+    begins: str = ""
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
 class TableBlock:
-    """A table; ``style`` tells the renderers how to dress it."""
+    """A table; ``style`` tells the renderers how to dress it.
+
+    ``row_kinds`` says, row by row, what a parties or signature table holds: ``name`` (the
+    parties' names), ``contact`` (a contact role and person), ``line`` (a line to sign on) or
+    ``""`` (anything else).
+    """
 
     table: Table
     style: str = "data"
+    row_kinds: tuple[str, ...] = ()
 
 
 Block = Para | TableBlock
@@ -39,7 +54,7 @@ def _text(text: str) -> Runs:
 
 def outline(doc: Document) -> list[Block]:
     """Every block of ``doc`` in reading order."""
-    blocks: list[Block] = [Para("lead", _text(doc.draft_mark))] if doc.draft_mark else []
+    blocks: list[Block] = [Para("draft_mark", _text(doc.draft_mark))] if doc.draft_mark else []
     blocks.append(Para("title", _text(doc.title)))
     blocks += [
         Para("fact", (Run(f"{label}: ", bold=True), Run(value))) for label, value in doc.facts
@@ -51,8 +66,13 @@ def outline(doc: Document) -> list[Block]:
         tuple((party.address,) for party in doc.parties),
         *contact_rows(doc),
     )
+    party_row_kinds = ("name", "", "", *("contact" for _ in party_rows[3:]))
     blocks.append(
-        TableBlock(Table(tuple(p.role for p in doc.parties), party_rows, (50, 50)), "parties")
+        TableBlock(
+            Table(tuple(p.role for p in doc.parties), party_rows, (50, 50)),
+            "parties",
+            party_row_kinds,
+        )
     )
     if doc.kind == "annex":
         if doc.changes:
@@ -61,12 +81,24 @@ def outline(doc: Document) -> list[Block]:
     else:
         blocks += _clauses_and_signatures(doc)
     for annex in doc.annexes:
+        anchor = f"annex-{annex.id}"
         if doc.kind == "agreement":
             title = f"{annex.label} – {annex.title}"
-            blocks.append(Para("annex_title", _text(title), page_break=True))
+            blocks.append(
+                Para("annex_title", _text(title), page_break=True, begins="annex", anchor=anchor)
+            )
             blocks.append(Para("annex_effective", _text(annex.effective)))
-        for section in annex.sections:
-            blocks.append(Para("annex_section", _text(section.title)))
+        for index, section in enumerate(annex.sections):
+            # an annex issued on its own has no title: the annex begins at its first section
+            first = doc.kind == "annex" and index == 0
+            blocks.append(
+                Para(
+                    "annex_section",
+                    _text(section.title),
+                    begins="annex" if first else "",
+                    anchor=anchor if first else "",
+                )
+            )
             if section.lead:
                 blocks.append(Para("lead", _text(section.lead)))
             if section.table is not None:
@@ -92,11 +124,19 @@ def contact_rows(doc: Document) -> list[tuple[tuple[str, ...], ...]]:
 def _clauses_and_signatures(doc: Document) -> list[Block]:
     blocks: list[Block] = []
     for clause in doc.clauses:
-        blocks.append(Para("clause_heading", _text(clause.title), f"{clause.number}."))
+        blocks.append(
+            Para(
+                "clause_heading",
+                _text(clause.title),
+                f"{clause.number}.",
+                begins="clause",
+                anchor=f"clause-{clause.id}",
+            )
+        )
         for sub in clause.subclauses:
             blocks.append(Para("clause" if sub.number else "clause_body", sub.runs, sub.number))
             blocks += [Para("item", item.runs, item.label) for item in sub.items]
-    blocks.append(Para("heading", _text(doc.signatures_heading)))
+    blocks.append(Para("heading", _text(doc.signatures_heading), begins="signatures"))
     intro, place_date, signature = doc.signature_lines
     blocks.append(Para("lead", _text(intro)))
     signature_rows = (
@@ -107,7 +147,9 @@ def _clauses_and_signatures(doc: Document) -> list[Block]:
     )
     blocks.append(
         TableBlock(
-            Table(tuple(p.role for p in doc.parties), signature_rows, (50, 50)), "signatures"
+            Table(tuple(p.role for p in doc.parties), signature_rows, (50, 50)),
+            "signatures",
+            ("name", "line", "line", ""),
         )
     )
     return blocks

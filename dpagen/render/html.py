@@ -1,51 +1,25 @@
-"""HTML rendering of the document model through the workspace's ``agreement.html`` template."""
+"""HTML rendering of the document model through the workspace's ``agreement.html`` template.
+
+The body comes from the document outline (:mod:`dpagen.render.html_body`), the one the text and
+DOCX renderings are written from; the template only frames it.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup, escape
 
 from dpagen.document.model import Document
+from dpagen.document.outline import outline
 from dpagen.errors import RenderError
+from dpagen.render.html_body import body, keep_hyphenated
 from dpagen.workspace import outside_problem
 
 TEMPLATE = "agreement.html"
-
-
-_HYPHENATED = re.compile(r"\S*\w-\w\S*")
-_TOKEN = re.compile(r"\S+")
-LONG_WORD = 60  # characters; no real word is longer, a pasted hash or URL may be
-_PIECE = 30
-# inline, so that it holds whatever the workspace's stylesheet says
-_LONG_STYLE = "hyphens: manual; overflow-wrap: normal"
-
-
-def keep_hyphenated(text: str) -> Markup:
-    """Escape ``text`` and keep words with a hyphen (E-handel, 556677-8899) on one line.
-
-    A line break after a hyphen makes PDF text extraction join the parts, so "E-handel" would
-    no longer be found by a search. A "word" longer than ``LONG_WORD`` characters instead gets
-    a break opportunity every ``_PIECE`` characters: WeasyPrint's hyphenation and
-    ``overflow-wrap: anywhere`` take time quadratic in a word's length, minutes for a few
-    thousand characters.
-    """
-    return Markup(
-        _TOKEN.sub(lambda m: _word(m.group(0)), text) if len(text) > LONG_WORD else _word(text)
-    )
-
-
-def _word(token: str) -> str:
-    if len(token) <= LONG_WORD or token.isspace():
-        escaped = str(escape(token))
-        return _HYPHENATED.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', escaped)
-    pieces = (str(escape(token[i : i + _PIECE])) for i in range(0, len(token), _PIECE))
-    return f'<span style="{_LONG_STYLE}">{"<wbr>".join(pieces)}</span>'
 
 
 def check_template(path: Path, templates: Path) -> None:
@@ -89,7 +63,11 @@ def render_html(doc: Document, templates: Path) -> bytes:
     """The agreement as a standalone HTML page (UTF-8) using ``templates/agreement.html``."""
     try:
         template = layout_environment(templates).get_template(TEMPLATE)
-        html = template.render(doc=doc, party_names=" / ".join(p.name for p in doc.parties))
+        html = template.render(
+            body=body(outline(doc)),
+            doc=doc,
+            party_names=" / ".join(p.name for p in doc.parties),
+        )
     except jinja2.TemplateNotFound as exc:
         if exc.name != TEMPLATE:
             raise RenderError(

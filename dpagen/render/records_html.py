@@ -16,7 +16,7 @@ from typing import Any
 
 from dpagen.document.dates import long_date
 from dpagen.document.labels import Labels
-from dpagen.render.html import keep_hyphenated
+from dpagen.render.html_body import keep_hyphenated
 
 STYLE = """
 section.controller { page-break-before: always; }

@@ -27,6 +27,7 @@ PARAGRAPH_STYLES = {
     "annex_effective": "DpaAnnexEffective",
     "annex_section": "DpaAnnexSection",
     "lead": "DpaLead",
+    "draft_mark": "DpaLead",
 }
 
 

@@ -1,0 +1,148 @@
+"""The PDF says what the outline says: every paragraph, list item and table cell, in order.
+
+The text and DOCX renderings are written from the same outline and checked against it elsewhere;
+this reads the PDF back with pdftotext, so a block the HTML layout drops or moves is caught.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dpagen.document.assemble import assemble
+from dpagen.document.model import Document, plain
+from dpagen.document.outline import Para, outline
+from dpagen.inputs.load import load_inputs
+from dpagen.render.pdf import render_pdf
+from dpagen.workspace import Workspace
+from tests.conftest import CLIENT, require_tool
+
+EXAMPLES = ["ljungsjo-kommun", "nordisk-ehandel", "trygg-forsakring"]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One text of the outline as the PDF must show it."""
+
+    what: str  # paragraph style or table cell, with its number, for the failure message
+    text: str
+    side_by_side: bool = False
+
+
+def squeezed(text: str) -> str:
+    """``text`` without whitespace: line breaks fall anywhere in the PDF, long words included."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def pieces(doc: Document) -> list[Piece]:
+    """Every paragraph, list item and table cell line of the outline, in reading order.
+
+    The layout sets the facts (labels beside values) and the parties (one column per party)
+    side by side, and pdftotext reads such columns line by line across them, so those texts
+    can only be checked as a whole.
+    """
+    found: list[Piece] = []
+    for block in outline(doc):
+        if isinstance(block, Para):
+            what = f"{block.style} {block.number}".strip()
+            found.append(Piece(what, plain(block.runs), block.style == "fact"))
+            continue
+        side_by_side = block.style == "parties"
+        table = block.table
+        found += [Piece(f"{block.style} header", cell, side_by_side) for cell in table.header]
+        for number, row in enumerate(table.rows, 1):
+            for lines in row:
+                found += [
+                    Piece(f"{block.style} row {number}", line, side_by_side) for line in lines
+                ]
+    return found
+
+
+def body_text(extracted: str, doc: Document) -> str:
+    """The squeezed text of every page without its running header and footer."""
+    footer = re.compile(rf"{re.escape(doc.page_word)} \d+ {re.escape(doc.of_word)} \d+")
+    header = " ".join(doc.header.split())
+    pages = (" ".join(page.split()).replace(header, " ") for page in extracted.split("\f"))
+    return "".join(squeezed(footer.sub(" ", page)) for page in pages)
+
+
+def letters(text: str) -> Counter[str]:
+    """The word characters of ``text``: a fact's label column replaces the ": " after it."""
+    return Counter(re.findall(r"\w", text))
+
+
+# Between two texts of the outline the PDF may show only clause numbers, list labels and a table
+# header repeated on a new page; a text found further on is a chance match of a missing one.
+SLACK = 300  # characters
+
+
+def missing_from(text: str, doc: Document) -> list[str]:
+    """What the PDF text lacks, or shows out of order, as ``what: text`` lines."""
+    problems: list[str] = []
+    cursor = 0
+    beside: list[Piece] = []  # side-by-side texts, due between the texts before and after them
+
+    def check_beside(region: str) -> None:
+        lacking = letters("".join(p.text for p in beside)) - letters(region)
+        if lacking:
+            names = ", ".join(sorted({p.what for p in beside}))
+            problems.append(f"{names}: letters missing: {''.join(sorted(lacking.elements()))}")
+        beside.clear()
+
+    for piece in pieces(doc):
+        if piece.side_by_side:
+            beside.append(piece)
+            continue
+        wanted = squeezed(piece.text)
+        limit = cursor + SLACK + sum(len(squeezed(p.text)) for p in beside) + len(wanted)
+        at = text.find(wanted, cursor, limit)
+        if at < 0:
+            problems.append(f"{piece.what}: {piece.text}")
+            continue
+        if beside:
+            check_beside(text[cursor:at])
+        cursor = at + len(wanted)
+    if beside:
+        check_beside(text[cursor:])
+    return problems
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("client", EXAMPLES)
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_pdf_shows_every_text_of_the_outline_in_order(
+    examples: Workspace, tmp_path: Path, client: str, lang: str
+) -> None:
+    pdftotext = require_tool("pdftotext")
+    inputs, _ = load_inputs(examples, [client])
+    doc = assemble(inputs, client, lang)
+    path = tmp_path / "a.pdf"
+    path.write_bytes(render_pdf(doc, examples.templates))
+    extracted = subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert sum(p.what.startswith("item") for p in pieces(doc)) > 10  # the check has lists to see
+    problems = missing_from(body_text(extracted, doc), doc)
+    if problems:
+        pytest.fail("not in the PDF, or not in order:\n" + "\n".join(problems), pytrace=False)
+
+
+def test_the_check_reports_a_dropped_or_moved_text(ws: Workspace) -> None:
+    inputs, _ = load_inputs(ws, [CLIENT])
+    doc = assemble(inputs, CLIENT, "sv")
+    texts = [squeezed(p.text) for p in pieces(doc)]
+    assert missing_from("".join(texts), doc) == []
+    item = next(p for p in pieces(doc) if p.what.startswith("item"))
+    dropped = "".join(texts).replace(squeezed(item.text), "", 1)
+    assert missing_from(dropped, doc) == [f"{item.what}: {item.text}"]
+    clause = next(i for i, p in enumerate(pieces(doc)) if p.what.startswith("clause "))
+    texts[clause], texts[clause + 1] = texts[clause + 1], texts[clause]
+    swapped = {f"{p.what}: {p.text}" for p in pieces(doc)[clause : clause + 2]}
+    problems = missing_from("".join(texts), doc)
+    assert len(problems) == 1 and problems[0] in swapped
