@@ -24,9 +24,9 @@ def _examples() -> list[DpagenError]:
     ]
     for name in dir(errors):
         cls = getattr(errors, name)
-        if isinstance(cls, type) and issubclass(cls, DpagenError):
-            if cls not in (ProblemsFound, OutputError):
-                made.append(cls("a message", "a hint"))
+        special = cls in (ProblemsFound, OutputError)
+        if isinstance(cls, type) and issubclass(cls, DpagenError) and not special:
+            made.append(cls("a message", "a hint"))
     return made
 
 

@@ -28,13 +28,14 @@ from dpagen.document.assemble import assemble
 from dpagen.document.model import Document
 from dpagen.errors import DpagenError, OutputError, Problem, ProblemsFound
 from dpagen.files.atomic import remove_stale_temporaries, write_atomic
+from dpagen.files.file_lock import exclusive
 from dpagen.output.agreement_files import (
     DEFAULT_FORMATS,
     output_name,
     refuse_with_release,
     renderer_for,
 )
-from dpagen.output.paths import output_root
+from dpagen.output.paths import output_root, workspace_output_root
 from dpagen.releases.issue import (
     changed_templates,
     issued_files_folder,
@@ -42,7 +43,7 @@ from dpagen.releases.issue import (
     template_hashes,
 )
 from dpagen.releases.issue import output_name as release_output_name
-from dpagen.releases.record import ReleaseRecord, exclusive, read_locks, sha256
+from dpagen.releases.record import ReleaseRecord, read_locks, sha256
 from dpagen.version import __version__
 from dpagen.workspace import Workspace
 
@@ -272,7 +273,7 @@ def build_releases(
     """
     started = time.perf_counter()
     report = BuildReport()
-    base = out or ws.root / "out"  # where issued_files_folder puts releases
+    base = workspace_output_root(ws, out)  # where issued_files_folder puts releases
     manifest_path = base / MANIFEST
     manifest = _read_manifest(manifest_path)
     remove_stale_temporaries(base, MANIFEST)  # left by a build that was killed

@@ -24,6 +24,7 @@ from dpagen.document.labels import Labels
 from dpagen.document.model import Document, DocumentKind
 from dpagen.errors import ProblemsFound, RenderError, UsageError
 from dpagen.files.atomic import remove_stale_temporaries, write_atomic
+from dpagen.files.file_lock import exclusive
 from dpagen.inputs.clause_library import ClauseDef, Edition, Library
 from dpagen.inputs.load import AgreementInput, Inputs, has_errors
 from dpagen.inputs.schema import LANGUAGES
@@ -37,7 +38,6 @@ from dpagen.releases.record import (
     ReleaseRecord,
     canonical,
     create_lock,
-    exclusive,
     lock_text,
     read_locks,
     record_hash,
@@ -47,6 +47,7 @@ from dpagen.version import __version__
 from dpagen.workspace import Workspace, outside_problem
 
 RELEASE_FORMATS = ("pdf", "docx")
+RELEASE_LOCK = ".release.lock"  # held while a release of the client is made
 
 
 def lock_folder(ws: Workspace, client: str) -> Path:
@@ -229,8 +230,13 @@ class Release:
 
 
 def issued_files_folder(ws: Workspace, out: Path | None, client: str, number: int) -> Path:
-    """Where the files of a release are written: ``out/<client>/releases/NNNN``."""
-    return (out or ws.root / "out") / client / "releases" / f"{number:04d}"
+    """Where the files of a release are written: ``OUTPUT/<client>/releases/NNNN``.
+
+    OUTPUT is ``out`` when given, else the workspace's ``defaults.output`` (usually ``out/``).
+    """
+    from dpagen.output.paths import workspace_output_root
+
+    return workspace_output_root(ws, out) / client / "releases" / f"{number:04d}"
 
 
 def create_release(
@@ -267,7 +273,7 @@ def create_release(
             f"{client} has no annex '{annex}'", f"annexes: {', '.join(agreement.annexes)}"
         )
     folder = lock_folder(ws, client)
-    with exclusive(folder):
+    with exclusive(folder, RELEASE_LOCK):
         locks, lock_problems = read_locks(folder)
         if lock_problems:
             raise ProblemsFound(lock_problems)

@@ -16,12 +16,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -578,27 +577,6 @@ def read_locks(folder: Path) -> tuple[list[Lock], list[Problem]]:
             continue
         locks.append(lock)
     return locks, problems
-
-
-@contextlib.contextmanager
-def exclusive(folder: Path, name: str = ".release.lock") -> Iterator[None]:
-    """Hold the lock file ``folder/name`` (by default a client's release lock) exclusively.
-
-    Raises:
-        OutputError: the lock file cannot be created (no permission, the disk is full).
-    """
-    path = folder / name
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a")
-    except OSError as exc:
-        raise output_error(path, exc) from None
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def create_lock(folder: Path, number: int, content: bytes) -> Path:
