@@ -61,6 +61,24 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
+def at(path: Path, text: str, after: str = "") -> str:
+    """``LINE:COL`` of the first ``text`` in a file, from the first ``after`` on if given.
+
+    For messages about the starter's files, whose layout may change: the position is computed
+    from the text the message points at, not written down.
+    """
+    source = path.read_text(encoding="utf-8")
+    start = source.index(after) if after else 0
+    spot = source.index(text, start)
+    line = source.count("\n", 0, spot) + 1
+    return f"{line}:{spot - (source.rfind(chr(10), 0, spot) + 1) + 1}"
+
+
+def line_of(path: Path, text: str, after: str = "") -> int:
+    """The line number of the first ``text`` in a file (see ``at``)."""
+    return int(at(path, text, after).split(":")[0])
+
+
 def docx_lines(path: Path) -> list[str]:
     """Paragraphs and table rows of a DOCX body, in order, as the text renderer writes them."""
     from dpagen.files.docx_reading import docx_lines as lines_of

@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
+import subprocess
 import sys
-import time
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from dpagen.workspace import Workspace
-from tests.helpers import run
+from tests.helpers import cli_process, run
 
 CORPUS = Path(__file__).parent / "corpus"
 CASE_KEYS = {
@@ -42,7 +43,6 @@ CASE_KEYS = {
     "writes",
     "contains",
     "lacks",
-    "seconds",
 }
 ACTIONS = {
     "replace": {"old", "new", "count"},
@@ -53,7 +53,6 @@ ACTIONS = {
     "copy": {"to"},
     "mkdir": set(),
 }
-DEFAULT_SECONDS = 60
 
 
 def _load_cases() -> list[Any]:
@@ -77,6 +76,11 @@ def _load_cases() -> list[Any]:
 
 
 CASES = _load_cases()
+# the first case of each corpus file also runs as a real `python -m dpagen` process
+SAMPLE = [
+    next(param for param in CASES if param.values[0] == kind)
+    for kind in sorted({param.values[0] for param in CASES})
+]
 
 
 @dataclass
@@ -88,6 +92,7 @@ class Place:
     outside: Path
     canary: Path
     secret: str
+    edits: dict[str, int] = field(default_factory=dict)  # path → where the last edit starts
 
     def text(self, value: Any) -> str | bytes:
         """A text value of the corpus: a string, ``{repeat, times}``, ``{hex}`` or ``{join}``."""
@@ -126,6 +131,11 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
+def _decoded(data: bytes) -> str:
+    """A file's text for positions: characters, with any bytes that are not UTF-8 kept apart."""
+    return data.decode("utf-8", "surrogateescape")
+
+
 def _apply(place: Place, step: dict[str, Any]) -> None:
     action = next(key for key in step if key in ACTIONS)
     path = place.path(step[action])
@@ -135,12 +145,15 @@ def _apply(place: Place, step: dict[str, Any]) -> None:
         assert isinstance(old, str) and isinstance(new, str)
         assert old in text, f"{old!r} not in {path}"
         count = int(step.get("count", 1))
+        place.edits[step[action]] = text.index(old)
         path.write_text(text.replace(old, new, count if count > 0 else -1), encoding="utf-8")
     elif action == "append":
         data = place.text(step["text"])
         old_bytes = path.read_bytes()
+        place.edits[step[action]] = len(_decoded(old_bytes))
         _write(path, old_bytes + (data if isinstance(data, bytes) else data.encode("utf-8")))
     elif action == "write":
+        place.edits[step[action]] = 0
         _write(path, place.text(step["text"]))
     elif action == "delete":
         _remove(path)
@@ -157,6 +170,45 @@ def _apply(place: Place, step: dict[str, Any]) -> None:
             shutil.copyfile(path, target)
     else:
         path.mkdir(parents=True, exist_ok=True)
+
+
+# PATH:@AT@, PATH:@AT(TEXT)@ and PATH:@END@ become PATH:LINE:COLUMN; @LINE(TEXT)@ a line number
+MARKER = re.compile(
+    r"(?:(?P<path>[^\s:]+):)?@(?P<kind>AT|LINE|END)(?:\((?P<text>.*?)\))?@", re.DOTALL
+)
+
+
+def _positioned(place: Place, message: str) -> str:
+    """``message`` with its position markers replaced (see tests/corpus/README.md)."""
+    matches = list(MARKER.finditer(message))
+    if not matches:
+        return message
+    named = [match["path"] for match in matches if match["kind"] != "LINE"]
+    assert named and named[0], f"{message!r}: a position marker needs the file before it"
+    pieces: list[str] = []
+    done = 0
+    for match in matches:
+        name = match["path"] or named[0]
+        text = _decoded(place.path(name).read_bytes())
+        if match["kind"] == "END":
+            spot = len(text)
+        else:
+            start = place.edits.get(name, 0)
+            anchor = match["text"]
+            if anchor is None:
+                spot = start
+            else:
+                if anchor.startswith("^"):
+                    anchor, start = anchor[1:], 0
+                spot = text.find(anchor, start)
+                assert spot >= 0, f"{message!r}: {anchor!r} not in {name} after offset {start}"
+        line = text.count("\n", 0, spot) + 1
+        column = spot - (text.rfind("\n", 0, spot) + 1) + 1
+        where = str(line) if match["kind"] == "LINE" else f"{line}:{column}"
+        prefix = f"{match['path']}:" if match["path"] else ""
+        pieces += [message[done : match.start()], prefix + where]
+        done = match.end()
+    return "".join(pieces) + message[done:]
 
 
 def _snapshot(root: Path) -> dict[str, tuple[str, int, str]]:
@@ -232,50 +284,54 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_audit)
 
 
-@pytest.mark.parametrize(("kind", "case"), CASES)
-def test_case(kind: str, case: dict[str, Any], ws: Workspace, tmp_path: Path) -> None:
-    global _WATCHED
+def _prepare(case: dict[str, Any], ws: Workspace, tmp_path: Path) -> Place:
+    """The case's folders, canary and steps applied."""
     outside = tmp_path / "outside"
     outside.mkdir()
     place = Place(tmp_path, ws.root, outside, outside / "canary.txt", f"CANARY-{uuid.uuid4().hex}")
     place.canary.write_text(place.secret + "\n", encoding="utf-8")
     for step in case.get("steps") or []:
         _apply(place, step)
-    before = _snapshot(tmp_path)
-    args = [str(place.text(arg)) for arg in case["command"]]
+    return place
 
-    _WATCHED = []
-    start = time.monotonic()
-    try:
-        result = run(ws, *args)
-    finally:
-        watched, _WATCHED = _WATCHED, None
-    elapsed = time.monotonic() - start
 
-    output = result.stdout + result.stderr
-    shown = f"exit {result.exit_code}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
-    assert result.exception is None or isinstance(result.exception, SystemExit), shown
+def _messages(place: Place, case: dict[str, Any]) -> dict[str, list[str]]:
+    """The case's ``stderr``, ``stdout`` and ``absent`` texts, position markers resolved.
+
+    Resolved after the steps and before the command, which may change the files.
+    """
+    found: dict[str, list[str]] = {}
+    for key in ("stderr", "stdout", "absent"):
+        texts = [place.text(value) for value in case.get(key) or []]
+        assert all(isinstance(text, str) for text in texts), f"{key}: texts only"
+        found[key] = [_positioned(place, str(text)) for text in texts]
+    return found
+
+
+def _check_outcome(
+    place: Place, case: dict[str, Any], messages: dict[str, list[str]], done: tuple[int, str, str]
+) -> None:
+    """Exit code and messages as the case states them; no traceback, no canary."""
+    code, stdout, stderr = done
+    output = stdout + stderr
+    shown = f"exit {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"
     assert "Traceback" not in output, shown
     assert "internal error" not in output, shown
-    assert result.exit_code == case["exit"], shown
-    for expected in case.get("stderr") or []:
-        assert place.text(expected) in result.stderr, shown
-    for expected in case.get("stdout") or []:
-        assert place.text(expected) in result.stdout, shown
-    for unexpected in case.get("absent") or []:
-        assert place.text(unexpected) not in output, shown
-    assert elapsed < case.get("seconds", DEFAULT_SECONDS), f"took {elapsed:.1f} s"
-
-    # nothing outside the workspace read, listed or connected to; the canary never shows
-    reached = [
-        (event, target)
-        for event, target in watched
-        if event.startswith("socket") or Path(target).resolve().is_relative_to(outside.resolve())
-    ]
-    assert reached == [], reached
+    assert code == case["exit"], shown
+    for expected in messages["stderr"]:
+        assert expected in stderr, shown
+    for expected in messages["stdout"]:
+        assert expected in stdout, shown
+    for unexpected in messages["absent"]:
+        assert unexpected not in output, shown
     assert place.secret not in output
 
-    # exactly the declared files were written; nothing else changed, inside or outside
+
+def _check_files(
+    place: Place, case: dict[str, Any], before: dict[str, tuple[str, int, str]]
+) -> None:
+    """Exactly the declared files written, nothing else changed, no canary in any of them."""
+    tmp_path, root = place.tmp, place.ws
     after = _snapshot(tmp_path)
     changed = sorted(
         name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
@@ -289,13 +345,61 @@ def test_case(kind: str, case: dict[str, Any], ws: Workspace, tmp_path: Path) ->
             assert all(place.secret.encode() not in part for part in data), name
 
     for name, expected in (case.get("contains") or {}).items():
-        text = _texts_of(ws.root / name)
+        text = _texts_of(root / name)
         for piece in expected:
             assert place.text(piece) in text, f"{piece!r} not in {name}"
     for name, unexpected in (case.get("lacks") or {}).items():
-        text = _texts_of(ws.root / name)
+        text = _texts_of(root / name)
         for piece in unexpected:
             assert place.text(piece) not in text, f"{piece!r} in {name}"
+
+
+@pytest.mark.parametrize(("kind", "case"), CASES)
+def test_case(kind: str, case: dict[str, Any], ws: Workspace, tmp_path: Path) -> None:
+    global _WATCHED
+    place = _prepare(case, ws, tmp_path)
+    messages = _messages(place, case)
+    before = _snapshot(tmp_path)
+    args = [str(place.text(arg)) for arg in case["command"]]
+
+    _WATCHED = []
+    try:
+        result = run(ws, *args)
+    finally:
+        watched, _WATCHED = _WATCHED, None
+
+    shown = f"exit {result.exit_code}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), shown
+    _check_outcome(place, case, messages, (result.exit_code, result.stdout, result.stderr))
+
+    # nothing outside the workspace read, listed or connected to
+    outside = place.outside.resolve()
+    reached = [
+        (event, target)
+        for event, target in watched
+        if event.startswith("socket") or Path(target).resolve().is_relative_to(outside)
+    ]
+    assert reached == [], reached
+    _check_files(place, case, before)
+
+
+@pytest.mark.parametrize(("kind", "case"), SAMPLE)
+def test_case_as_a_process(kind: str, case: dict[str, Any], ws: Workspace, tmp_path: Path) -> None:
+    """The real entry point: exit code, messages and files of `python -m dpagen`.
+
+    The audit hook cannot watch another process; the canary and the files still tell.
+    """
+    place = _prepare(case, ws, tmp_path)
+    messages = _messages(place, case)
+    before = _snapshot(tmp_path)
+    env, command = cli_process(ws, *(str(place.text(arg)) for arg in case["command"]))
+    done = subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, timeout=600, check=False
+    )
+    stdout = done.stdout.decode("utf-8", "replace")
+    stderr = done.stderr.decode("utf-8", "replace")
+    _check_outcome(place, case, messages, (done.returncode, stdout, stderr))
+    _check_files(place, case, before)
 
 
 def test_the_corpus_has_at_least_ninety_cases() -> None:

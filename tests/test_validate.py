@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dpagen.workspace import Workspace
-from tests.helpers import edit, run
+from tests.helpers import at, edit, line_of, run
 
 AGREEMENT = "agreements/nordisk-ehandel/agreement.yaml"
 SUBPROCESSORS = "agreements/nordisk-ehandel/annexes/subprocessors.yaml"
@@ -28,18 +28,24 @@ def test_five_faults_in_three_files_are_all_reported(ws: Workspace) -> None:
         "      phone: +46 8 555 010 00\n      titel: Avtal\n",
     )  # unknown key
     result = run(ws, "validate")
+    agreement, subprocessors = root / AGREEMENT, root / SUBPROCESSORS
+    first = line_of(subprocessors, "version: one")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        f"{AGREEMENT}:5:11: error: client.org_no: '556677-8898' is not a valid Swedish "
-        "organisation number\n"
+        f"{AGREEMENT}:{at(agreement, '556677-8898')}: error: client.org_no: '556677-8898' is "
+        "not a valid Swedish organisation number\n"
         "    hint: write it as NNNNNN-NNNN and check the digits; the last digit is a check digit\n"
-        f"{AGREEMENT}:6:3: error: missing required key 'city' in client.address\n"
+        f"{AGREEMENT}:{at(agreement, 'address:')}: error: missing required key 'city' in "
+        "client.address\n"
         "    hint: add 'city:' with a value\n"
-        f"{SUBPROCESSORS}:2:10: error: version: expected a whole number, found the text 'one'\n"
-        f"{SUBPROCESSORS}:10:1: error: duplicate key 'version' (first defined on line 2)\n"
+        f"{SUBPROCESSORS}:{at(subprocessors, 'one', after='version: ')}: error: version: "
+        "expected a whole number, found the text 'one'\n"
+        f"{SUBPROCESSORS}:{at(subprocessors, 'version: 2')}: error: duplicate key 'version' "
+        f"(first defined on line {first})\n"
         "    hint: remove one of the two entries\n"
-        "dpagen.yaml:16:7: error: unknown key 'titel' in processor.contacts.admin\n"
+        f"dpagen.yaml:{at(root / 'dpagen.yaml', 'titel')}: error: unknown key 'titel' in "
+        "processor.contacts.admin\n"
         "    hint: known keys here: email, name, phone, role\n"
         "5 errors, 0 warnings.\n"
     )
@@ -49,8 +55,9 @@ def test_five_faults_in_three_files_are_all_reported(ws: Workspace) -> None:
 def test_misspelt_key_gets_a_suggestion(ws: Workspace) -> None:
     edit(ws.root / AGREEMENT, "  main_agreement:", "  main_agrement:")
     result = run(ws, "validate")
+    where = at(ws.root / AGREEMENT, "main_agrement")
     assert (
-        f"{AGREEMENT}:39:3: error: unknown key 'main_agrement' in agreement\n"
+        f"{AGREEMENT}:{where}: error: unknown key 'main_agrement' in agreement\n"
         "    hint: did you mean 'main_agreement'?\n" in result.stderr
     )
     assert "missing required key 'main_agreement'" not in result.stderr
@@ -62,11 +69,12 @@ def test_json_output_lists_problems(ws: Workspace) -> None:
     assert result.exit_code == 1
     import json
 
+    line, column = map(int, at(ws.root / AGREEMENT, "sara.nystrom\n").split(":"))
     assert json.loads(result.stdout) == [
         {
             "path": AGREEMENT,
-            "line": 15,
-            "column": 14,
+            "line": line,
+            "column": column,
             "severity": "error",
             "message": "client.contacts.admin.email: 'sara.nystrom' is not a valid e-mail address",
             "hint": "write an address like name@example.se",
@@ -104,7 +112,8 @@ def test_unknown_edition_variant_and_term(ws: Workspace) -> None:
     ) in result.stderr
     edit(ws.root / "dpagen.yaml", 'edition: "2026.1"', 'edition: "2026.2"')
     result = run(ws, "validate")
-    assert "dpagen.yaml:31:12: error: unknown edition '2026.2'" in result.stderr
+    where = at(ws.root / "dpagen.yaml", '"2026.2"')
+    assert f"dpagen.yaml:{where}: error: unknown edition '2026.2'" in result.stderr
 
 
 def test_term_type_and_range(ws: Workspace) -> None:
@@ -127,8 +136,10 @@ def test_deviation_for_unknown_clause_and_missing_language(ws: Workspace) -> Non
 def test_missing_annex_file(ws: Workspace) -> None:
     (ws.root / SUBPROCESSORS).unlink()
     result = run(ws, "validate")
+    where = at(ws.root / AGREEMENT, "client:")  # the agreement as a whole: its first key
     assert (
-        f"{AGREEMENT}:2:1: error: annex file annexes/subprocessors.yaml is missing" in result.stderr
+        f"{AGREEMENT}:{where}: error: annex file annexes/subprocessors.yaml is missing"
+        in result.stderr
     )
 
 
@@ -139,7 +150,8 @@ def test_missing_translation_of_an_annex_value(ws: Workspace) -> None:
     del lines[english]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run(ws, "validate")
-    assert f"{SUBPROCESSORS}:{english}:7: error: no English text for this value\n" in result.stderr
+    where = f"{english}:{len(lines[english - 1]) - len(lines[english - 1].lstrip()) + 1}"
+    assert f"{SUBPROCESSORS}:{where}: error: no English text for this value\n" in result.stderr
     assert "    hint: add 'en: ...' to the mapping" in result.stderr
 
 
@@ -150,9 +162,10 @@ def test_missing_translation_in_the_register(ws: Workspace) -> None:
     del lines[english]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run(ws, "validate")
+    where = f"{english}:{len(lines[english - 1]) - len(lines[english - 1].lstrip()) + 1}"
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        f"subprocessors.yaml:{english}:7: error: no English text for this value\n"
+        f"subprocessors.yaml:{where}: error: no English text for this value\n"
     )
 
 
