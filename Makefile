@@ -24,8 +24,10 @@ lint: $(VENV)/.test-extras
 	$(BIN)/ruff format --check dpagen tests bench scripts
 	$(BIN)/mypy dpagen
 
+# the suite in TEST_WORKERS processes (pytest-xdist); an idle one takes tests queued for a busy one
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 golden: $(VENV)/.test-extras
 	$(BIN)/python -m pytest tests/test_render.py --update-golden
