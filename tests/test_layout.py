@@ -59,8 +59,8 @@ def test_every_public_name_resolves(name: str) -> None:
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
-    with pytest.raises(AttributeError, match="no attribute 'render'"):
-        dpagen.render  # noqa: B018
+    with pytest.raises(AttributeError, match="no attribute 'render_everything'"):
+        dpagen.render_everything  # noqa: B018
 
 
 def _packages() -> list[str]:
