@@ -7,6 +7,8 @@ error, a file written or changed that the case does not declare, a file read or 
 the workspace (an audit hook watches every ``open``), a network connection, or the content of
 the canary file outside the workspace showing up in any message or output file.
 
+Cases run in-process (click's test runner); the first case of each corpus file runs once more as
+a real ``python -m dpagen`` process, where everything but the audit hook is checked the same way.
 Steps and expectations are data; the format is described in ``tests/corpus/README.md``.
 """
 
