@@ -40,6 +40,7 @@ fuzz: $(VENV)/.test-extras
 bench: $(BIN)/dpagen
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/diff.py
 	$(BIN)/python bench/pathological.py
 

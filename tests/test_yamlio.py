@@ -89,3 +89,15 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_empty_file_is_none() -> None:
     doc, problems = parse_yaml("# only a comment\n", FILE)
     assert doc.data is None and problems == []
+
+
+def test_the_same_text_parsed_twice_gives_independent_documents() -> None:
+    text = "a:\n  b: [1, 2]\na: 3\n"
+    first, first_problems = parse_yaml(text, Path("one.yaml"))
+    first.data["a"]["b"].append("changed by the caller")
+    second, second_problems = parse_yaml(text, Path("two.yaml"))
+    assert second.data == {"a": {"b": [1, 2]}}
+    assert (first.path, second.path) == (Path("one.yaml"), Path("two.yaml"))
+    assert [p.path for p in first_problems] == [Path("one.yaml")]
+    assert [p.path for p in second_problems] == [Path("two.yaml")]
+    assert second_problems[0].format().startswith("two.yaml:3:1: error: duplicate key 'a'")

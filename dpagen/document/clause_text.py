@@ -162,8 +162,22 @@ def _unprintable_problem(path: Path, text: str) -> Problem | None:
     )
 
 
+_COMPILED: dict[str, jinja2.Template] = {}  # accepted texts by source: templates are immutable
+_COMPILED_ENTRIES = 1024
+
+
 def compile_text(source: str, path: Path) -> jinja2.Template:
     """Compile a clause text, raising :class:`ClauseTextError` on a syntax error."""
+    compiled = _COMPILED.get(source)
+    if compiled is None:
+        compiled = _compile(source, path)
+        if len(_COMPILED) >= _COMPILED_ENTRIES:
+            del _COMPILED[next(iter(_COMPILED))]  # the oldest
+        _COMPILED[source] = compiled
+    return compiled
+
+
+def _compile(source: str, path: Path) -> jinja2.Template:
     refused = _unprintable_problem(path, source)
     try:
         tree = _ENV.parse(source)

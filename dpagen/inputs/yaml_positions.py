@@ -8,7 +8,9 @@ maps to a line and column for error messages.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,8 +238,31 @@ def decode_utf8(raw: bytes, path: Path) -> tuple[str | None, Problem | None]:
         )
 
 
+# Parsed files by content, so that loading the same text again (every validation of a workspace,
+# every check the web front end runs) skips the pure-Python parser. Entries are pickled, so each
+# caller gets its own copy to change; large texts are not kept.
+_PARSED: dict[str, bytes] = {}
+_PARSED_ENTRIES = 1024
+_PARSED_TEXT = 200_000  # characters
+_ANYWHERE = Path("<text>")
+
+
 def parse_yaml(text: str, path: Path) -> tuple[Document, list[Problem]]:
     """Parse YAML ``text`` (from ``path``) into a :class:`Document`, never raising on bad input."""
+    cached = _PARSED.get(text)
+    if cached is None:
+        doc, problems = _parse(text, _ANYWHERE)
+        cached = pickle.dumps((doc, problems), protocol=pickle.HIGHEST_PROTOCOL)
+        if len(text) <= _PARSED_TEXT:
+            if len(_PARSED) >= _PARSED_ENTRIES:
+                del _PARSED[next(iter(_PARSED))]  # the oldest
+            _PARSED[text] = cached
+    doc, problems = pickle.loads(cached)
+    doc.path = path
+    return doc, [dataclasses.replace(problem, path=path) for problem in problems]
+
+
+def _parse(text: str, path: Path) -> tuple[Document, list[Problem]]:
     doc = Document(path, None)
     version = _version_problem(text, path) if "%YAML" in text else None
     if version is not None:
