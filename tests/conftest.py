@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -69,6 +70,29 @@ def examples(_pristine_examples: Path, tmp_path: Path) -> Workspace:
     root = tmp_path / "examples"
     shutil.copytree(_pristine_examples, root)
     return Workspace(root)
+
+
+@pytest.fixture(scope="session")
+def example_pdf(_pristine_examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``example_pdf(client, lang)``: the assembled document and its PDF's text, made once."""
+    from dpagen.document.assemble import assemble
+    from dpagen.inputs.load import load_inputs
+    from dpagen.render.pdf import render_pdf
+    from tests.helpers import pdf_text
+
+    made: dict[tuple[str, str], tuple[Any, str]] = {}
+
+    def get(client: str, lang: str) -> tuple[Any, str]:
+        if (client, lang) not in made:
+            ws = Workspace(_pristine_examples)  # read only: nothing is written into it
+            inputs, _ = load_inputs(ws, [client])
+            doc = assemble(inputs, client, lang)
+            path = tmp_path_factory.mktemp("pdf") / f"{client}.{lang}.pdf"
+            path.write_bytes(render_pdf(doc, ws.templates))
+            made[client, lang] = (doc, pdf_text(path))
+        return made[client, lang]
+
+    return get
 
 
 def require_tool(name: str) -> str:

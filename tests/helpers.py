@@ -149,3 +149,12 @@ def libreoffice_convert(source: Path, target: str, folder: Path, profile: Path) 
         capture_output=True,
         timeout=180,
     )
+
+
+def pdf_text(path: Path) -> str:
+    """The text pdftotext extracts from the PDF at ``path`` (skips locally without poppler)."""
+    from tests.conftest import require_tool
+
+    return subprocess.run(
+        [require_tool("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout

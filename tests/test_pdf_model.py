@@ -7,11 +7,10 @@ this reads the PDF back with pdftotext, so a block the HTML layout drops or move
 from __future__ import annotations
 
 import re
-import subprocess
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +18,6 @@ from dpagen.document.assemble import assemble
 from dpagen.document.model import Document, plain
 from dpagen.document.outline import Para, outline
 from dpagen.inputs.load import load_inputs
-from dpagen.render.pdf import render_pdf
 from dpagen.workspace import Workspace
 from tests.conftest import CLIENT, require_tool
 
@@ -117,16 +115,10 @@ def missing_from(text: str, doc: Document) -> list[str]:
 @pytest.mark.parametrize("client", EXAMPLES)
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_pdf_shows_every_text_of_the_outline_in_order(
-    examples: Workspace, tmp_path: Path, client: str, lang: str
+    example_pdf: Any, client: str, lang: str
 ) -> None:
-    pdftotext = require_tool("pdftotext")
-    inputs, _ = load_inputs(examples, [client])
-    doc = assemble(inputs, client, lang)
-    path = tmp_path / "a.pdf"
-    path.write_bytes(render_pdf(doc, examples.templates))
-    extracted = subprocess.run(
-        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    require_tool("pdftotext")
+    doc, extracted = example_pdf(client, lang)
     assert sum(p.what.startswith("item") for p in pieces(doc)) > 10  # the check has lists to see
     problems = missing_from(body_text(extracted, doc), doc)
     if problems:

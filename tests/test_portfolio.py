@@ -16,7 +16,7 @@ from dpagen.document.dates import long_date
 from dpagen.inputs.yaml_positions import load_yaml
 from dpagen.workspace import Workspace
 from tests.conftest import require_tool
-from tests.helpers import edit, libreoffice_convert, run
+from tests.helpers import edit, libreoffice_convert, pdf_text, run
 
 CLIENTS = {"ljungsjo-kommun", "nordisk-ehandel", "trygg-forsakring"}
 TITLES = {
@@ -56,10 +56,8 @@ def test_spreadsheets_carry_no_clock_time(examples: Workspace) -> None:
 
 def pdf_words(path: Path) -> str:
     """The text pdftotext extracts from ``path``, with all runs of white space made one space."""
-    pdftotext = require_tool("pdftotext")
-    text = subprocess.run(
-        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    require_tool("pdftotext")
+    text = pdf_text(path)
     return " ".join(text.split())
 
 

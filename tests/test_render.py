@@ -6,6 +6,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -18,7 +19,7 @@ from dpagen.render.pdf import render_pdf
 from dpagen.render.text import render_text
 from dpagen.workspace import Workspace
 from tests.conftest import CLIENT, GOLDEN, require_tool
-from tests.helpers import NUMBER, docx_lines, edit, libreoffice_convert, model_lines
+from tests.helpers import NUMBER, docx_lines, edit, libreoffice_convert, model_lines, pdf_text
 
 HOSTILE = "Ågren & Söner <AB> {{ 7*7 }} *fet*"
 
@@ -197,14 +198,12 @@ def pdf_objects(data: bytes) -> bytes:
 
 @pytest.mark.tools
 def test_pdf_text_is_searchable(ws: Workspace, tmp_path: Path) -> None:
-    pdftotext, pdffonts = require_tool("pdftotext"), require_tool("pdffonts")
+    pdffonts = require_tool("pdffonts")
     hostile(ws)
     doc = document(ws)
     path = tmp_path / "a.pdf"
     path.write_bytes(render_pdf(doc, ws.templates))
-    text = subprocess.run(
-        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(path)
     flat = " ".join(text.split())
     for clause in doc.clauses:
         assert clause.title in flat, clause.title
@@ -262,16 +261,12 @@ def test_pdf_bookmarks_per_clause_and_annex(ws: Workspace) -> None:
 
 @pytest.mark.tools
 def test_annex_table_headers_are_whole_words(ws: Workspace, tmp_path: Path) -> None:
-    pdftotext = require_tool("pdftotext")
+    require_tool("pdftotext")
     for lang in ("sv", "en"):
         doc = document(ws, lang)
         path = tmp_path / f"{lang}.pdf"
         path.write_bytes(render_pdf(doc, ws.templates))
-        words = set(
-            subprocess.run(
-                [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
-            ).stdout.split()
-        )
+        words = set(pdf_text(path).split())
         for annex in doc.annexes:
             for section in annex.sections:
                 for label in section.table.header if section.table else ():
@@ -295,20 +290,12 @@ def test_draft_is_marked(ws: Workspace) -> None:
 @pytest.mark.tools
 @pytest.mark.parametrize("client", EXAMPLES)
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_pdf_words_are_never_split(
-    examples: Workspace, tmp_path: Path, client: str, lang: str
-) -> None:
+def test_pdf_words_are_never_split(example_pdf: Any, client: str, lang: str) -> None:
     """Every word pdftotext extracts is a word of the agreement: no line break splits one."""
     import re
 
-    pdftotext = require_tool("pdftotext")
-    inputs, _ = load_inputs(examples, [client])
-    doc = assemble(inputs, client, lang)
-    path = tmp_path / "a.pdf"
-    path.write_bytes(render_pdf(doc, examples.templates))
-    extracted = subprocess.run(
-        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    require_tool("pdftotext")
+    doc, extracted = example_pdf(client, lang)
     source = " ".join([render_text(doc).decode(), doc.header, doc.page_word, doc.of_word])
 
     def words(text: str) -> set[str]:
@@ -322,19 +309,11 @@ ENGLISH_WORDS = {"the", "shall", "and", "of", "processor", "controller", "agreem
 
 @pytest.mark.tools
 @pytest.mark.parametrize("client", EXAMPLES)
-def test_swedish_pdf_has_no_leftovers_or_english(
-    examples: Workspace, client: str, tmp_path: Path
-) -> None:
+def test_swedish_pdf_has_no_leftovers_or_english(example_pdf: Any, client: str) -> None:
     import re
 
-    pdftotext = require_tool("pdftotext")
-    inputs, _ = load_inputs(examples, [client])
-    doc = assemble(inputs, client, "sv")
-    path = tmp_path / "a.pdf"
-    path.write_bytes(render_pdf(doc, examples.templates))
-    text = subprocess.run(
-        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    require_tool("pdftotext")
+    doc, text = example_pdf(client, "sv")
     for leftover in ("{{", "{%", "}}", "TODO", "**", "__"):
         assert leftover not in text, leftover
     words = {word.lower() for word in re.findall(r"\w+", text)}
@@ -358,15 +337,13 @@ def test_long_words_get_break_opportunities_and_stay_escaped() -> None:
 
 
 def test_a_long_unbroken_value_renders(ws: Workspace) -> None:
-    pdftotext = require_tool("pdftotext")
+    require_tool("pdftotext")
     token = "ABCDEFGHIJ" * 500  # a pasted key or hash: 5,000 characters without a space
     path = ws.root / f"agreements/{CLIENT}/annexes/subprocessors.yaml"
     edit(path, "      en: Helpdesk platform", f"      en: {token} Helpdesk platform")
     doc = document(ws, "en")
     pdf = ws.root / "long.pdf"
     pdf.write_bytes(render_pdf(doc, ws.templates))
-    extracted = subprocess.run(
-        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    extracted = pdf_text(pdf)
     # every character is there, in lines of a page's width (a page break may fall inside)
     assert "".join(extracted.split()).count("ABCDEFGHIJ") == 500

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 
 import pytest
 from ruamel.yaml import YAML
@@ -11,7 +10,7 @@ from ruamel.yaml import YAML
 from dpagen.document.dates import long_date
 from dpagen.workspace import Workspace
 from tests.conftest import require_tool
-from tests.helpers import docx_lines, edit, run
+from tests.helpers import docx_lines, edit, pdf_text, run
 
 SUBPROCESSORS = "agreements/{}/annexes/subprocessors.yaml"
 DATE = dt.date(2027, 2, 1)
@@ -271,7 +270,7 @@ def test_notify_writes_letters_with_each_clients_deadline(examples: Workspace) -
 
 
 def test_notify_pdf_letters_read_back(examples: Workspace) -> None:
-    pdftotext = require_tool("pdftotext")
+    require_tool("pdftotext")
     add_to_register(examples, register_entry("nyverket", "transcription", location="US"))
     result = run(examples, "subprocessors", "notify", "--add", "nyverket", "--date", "2027-02-01")
     assert result.exit_code == 0, result.stderr
@@ -279,9 +278,7 @@ def test_notify_pdf_letters_read_back(examples: Workspace) -> None:
         examples.root
         / "out/notices/2027-02-01-add-nyverket/nordisk-ehandel/nordisk-ehandel-notice.en.pdf"
     )
-    text = subprocess.run(
-        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(pdf)
     assert "Notice of a new sub-processor" in text
     assert "15 February 2027" in text and "SCC 2021/914" in text and "United States" in text
 
