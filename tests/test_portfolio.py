@@ -144,7 +144,7 @@ def test_retention_schedule_in_csv(examples: Workspace, tmp_path: Path) -> None:
         "trigger",
         "action",
         "responsible",
-        "legal_basis",
+        "disposal_decision",
         "annex_version",
         "effective_date",
     ]

@@ -18,7 +18,7 @@ from dpagen.document.labels import EEA
 from dpagen.errors import Problem, ProblemsFound
 from dpagen.inputs.load import AgreementInput, Inputs, has_errors
 from dpagen.inputs.schema import requirements
-from dpagen.inputs.yaml_positions import Document
+from dpagen.inputs.yaml_positions import YamlFile
 from dpagen.workspace import Workspace
 
 ART32_GROUPS = {
@@ -179,7 +179,7 @@ def _lock_step(inputs: Inputs, client: str) -> list[Problem]:
     return problems
 
 
-def _term_source(inputs: Inputs, agreement: AgreementInput, name: str) -> tuple[Document, Any]:
+def _term_source(inputs: Inputs, agreement: AgreementInput, name: str) -> tuple[YamlFile, Any]:
     if name in agreement.doc.mapping("terms"):
         return agreement.doc, ("terms", name)
     if name in inputs.config.mapping("defaults", "terms"):

@@ -8,13 +8,13 @@ from typing import Any
 from dpagen.document.dates import long_date
 from dpagen.document.labels import EEA, Labels, country_name
 from dpagen.document.model import Annex, Section, Table
-from dpagen.inputs.yaml_positions import Document
+from dpagen.inputs.yaml_positions import YamlFile
 
 Localize = Callable[[Any, tuple[Any, ...]], str]
 Lines = tuple[str, ...]
 
 
-def build_annex(kind: str, doc: Document, number: int, lang: str, localize: Localize) -> Annex:
+def build_annex(kind: str, doc: YamlFile, number: int, lang: str, localize: Localize) -> Annex:
     """The annex ``kind`` numbered ``number``, from its file ``doc``, in ``lang``."""
     label = Labels(lang)
     builders = {
@@ -45,7 +45,7 @@ def _pairs(rows: list[tuple[str, Lines]]) -> Table:
     return Table(header=(), rows=tuple(((name,), lines) for name, lines in rows), widths=(32, 68))
 
 
-def _instructions(doc: Document, lang: str, label: Labels, localize: Localize) -> list[Section]:
+def _instructions(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> list[Section]:
     data = doc.data
     sections: list[Section] = []
     missing = ("–",)  # a draft may lack what `dpagen check` requires
@@ -205,7 +205,7 @@ def _record_section(
     return [Section(title, Table(header, rows, widths))]
 
 
-def _security(doc: Document, lang: str, label: Labels, localize: Localize) -> list[Section]:
+def _security(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> list[Section]:
     data = doc.data
     headings = label.group("security.headings")
     rows = tuple(
@@ -250,7 +250,7 @@ def _security(doc: Document, lang: str, label: Labels, localize: Localize) -> li
     return sections
 
 
-def _subprocessors(doc: Document, lang: str, label: Labels, localize: Localize) -> list[Section]:
+def _subprocessors(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> list[Section]:
     entries = doc.data["subprocessors"]
     if not entries:
         return [

@@ -19,7 +19,7 @@ from dpagen.document.labels import Labels, country_name
 from dpagen.document.model import Clause, Document, Item, Party, SubClause
 from dpagen.errors import Problem, ProblemsFound
 from dpagen.inputs.load import AgreementInput, Inputs
-from dpagen.inputs.yaml_positions import Document as YamlDocument
+from dpagen.inputs.yaml_positions import YamlFile
 
 
 class _ReferenceError(Exception):
@@ -47,7 +47,7 @@ class _Assembler:
         self.sub_refs: list[tuple[str, int, tuple[Path, str, int, int]]] = []
         self.current: tuple[Path, str, int, int] = (Path(), "", 0, 0)
 
-    def localize(self, doc: YamlDocument, value: Any, path: tuple[Any, ...]) -> str:
+    def localize(self, doc: YamlFile, value: Any, path: tuple[Any, ...]) -> str:
         if isinstance(value, dict):
             text = value.get(self.lang)
             if not isinstance(text, str) or not text.strip():
@@ -63,7 +63,7 @@ class _Assembler:
             return text.strip()
         return str(value).strip()
 
-    def _localizer(self, doc: YamlDocument) -> Callable[[Any, tuple[Any, ...]], str]:
+    def _localizer(self, doc: YamlFile) -> Callable[[Any, tuple[Any, ...]], str]:
         return lambda value, path: self.localize(doc, value, path)
 
     def ref(self, clause_id: str, sub: int | None = None) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from dpagen.document import clause_text
 from dpagen.errors import DpagenError, Problem
 from dpagen.inputs.schema import LANGUAGES, validate_loaded
-from dpagen.inputs.yaml_positions import Document, decode_utf8, load_yaml, size_problem
+from dpagen.inputs.yaml_positions import YamlFile, decode_utf8, load_yaml, size_problem
 from dpagen.workspace import Workspace, outside_problem
 
 ANNEX_KINDS = ("instructions", "security", "subprocessors")
@@ -54,7 +54,7 @@ class ClauseDef:
 
     id: str
     folder: Path
-    doc: Document
+    doc: YamlFile
     covers: tuple[str, ...] = ()
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)
     terms: dict[str, TermSpec] = field(default_factory=dict)
@@ -85,7 +85,7 @@ class Edition:
 class Library:
     """The loaded clause library."""
 
-    doc: Document
+    doc: YamlFile
     clauses: dict[str, ClauseDef] = field(default_factory=dict)
     editions: dict[str, Edition] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)  # clause folders whose clause.yaml is invalid
@@ -134,7 +134,7 @@ class Library:
             result.update(clause.terms)
         return result
 
-    def edition_problem(self, name: str, doc: Document, path: tuple[Any, ...]) -> Problem:
+    def edition_problem(self, name: str, doc: YamlFile, path: tuple[Any, ...]) -> Problem:
         """The problem for an unknown edition ``name`` referenced at ``path`` in ``doc``."""
         known = list(self.editions)
         close = difflib.get_close_matches(name, known, n=1)
@@ -260,7 +260,7 @@ def _load_clause(folder: Path, root: Path) -> tuple[ClauseDef | None, list[Probl
 
 
 def check_term_value(
-    spec: TermSpec, value: Any, doc: Document, path: tuple[Any, ...]
+    spec: TermSpec, value: Any, doc: YamlFile, path: tuple[Any, ...]
 ) -> list[Problem]:
     """Problems with ``value`` as the value of term ``spec`` at ``path`` in ``doc``."""
     name = spec.name

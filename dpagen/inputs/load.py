@@ -16,7 +16,7 @@ from dpagen.errors import Problem
 from dpagen.inputs.clause_library import Edition, Library, check_term_value, load_library
 from dpagen.inputs.register import Register, load_register, resolve_annex
 from dpagen.inputs.schema import LANGUAGES, validate_loaded
-from dpagen.inputs.yaml_positions import Document, load_yaml
+from dpagen.inputs.yaml_positions import YamlFile, load_yaml
 from dpagen.workspace import Workspace, outside_problem
 
 
@@ -25,8 +25,8 @@ class AgreementInput:
     """One client's files, with the edition, languages, variants and terms resolved."""
 
     client: str
-    doc: Document
-    annexes: dict[str, Document] = field(default_factory=dict)
+    doc: YamlFile
+    annexes: dict[str, YamlFile] = field(default_factory=dict)
     edition: Edition | None = None
     languages: tuple[str, ...] = ("sv",)
     variants: dict[str, str | None] = field(default_factory=dict)
@@ -46,7 +46,7 @@ class Inputs:
     """Everything loaded from a workspace."""
 
     workspace: Workspace
-    config: Document
+    config: YamlFile
     library: Library
     register: Register = field(default_factory=Register)
     agreements: dict[str, AgreementInput] = field(default_factory=dict)
@@ -107,7 +107,7 @@ def has_errors(problems: list[Problem]) -> bool:
     return any(problem.severity == "error" for problem in problems)
 
 
-def output_problem(config: Document) -> Problem | None:
+def output_problem(config: YamlFile) -> Problem | None:
     """The problem with ``defaults.output`` in the workspace file, if it leads outside."""
     output = config.mapping("defaults").get("output")
     if isinstance(output, str) and (Path(output).is_absolute() or ".." in Path(output).parts):
@@ -159,7 +159,7 @@ def _check_links(ws: Workspace) -> list[Problem]:
 
 
 def _unknown_term(
-    doc: Document, path: tuple[Any, ...], name: str, known: dict[str, Any]
+    doc: YamlFile, path: tuple[Any, ...], name: str, known: dict[str, Any]
 ) -> Problem:
     close = difflib.get_close_matches(name, list(known), n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"known terms: {', '.join(sorted(known))}"
@@ -332,7 +332,7 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
     return problems
 
 
-def _check_changelog(doc: Document) -> list[Problem]:
+def _check_changelog(doc: YamlFile) -> list[Problem]:
     """The change log, when there is one, ends with the annex's current version."""
     entries = doc.sequence("changelog")
     versions = [entry["version"] for entry in entries]

@@ -16,7 +16,7 @@ from typing import Any
 
 from dpagen.errors import Problem
 from dpagen.inputs.schema import is_valid_orgnr, validate_loaded
-from dpagen.inputs.yaml_positions import Document, load_yaml
+from dpagen.inputs.yaml_positions import YamlFile, load_yaml
 from dpagen.workspace import Workspace
 
 REGISTER_FILE = "subprocessors.yaml"
@@ -37,7 +37,7 @@ REQUIRED_OWN = ("name", "address", "service", "location")
 class Register:
     """The loaded register; empty when the workspace has none."""
 
-    doc: Document | None = None
+    doc: YamlFile | None = None
     broken: bool = False  # the file has errors: references cannot be checked
     services: dict[str, Any] = field(default_factory=dict)  # tag → name (text)
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → details
@@ -68,7 +68,7 @@ def load_register(ws: Workspace) -> tuple[Register, list[Problem]]:
 
 
 def _unknown_services(
-    doc: Document, path: tuple[Any, ...], tags: Any, register: Register
+    doc: YamlFile, path: tuple[Any, ...], tags: Any, register: Register
 ) -> list[Problem]:
     problems = []
     for index, tag in enumerate(tags if isinstance(tags, list) else []):
@@ -85,7 +85,7 @@ def _unknown_services(
     return problems
 
 
-def swedish_number_problems(doc: Document, path: tuple[Any, ...], entry: Any) -> list[Problem]:
+def swedish_number_problems(doc: YamlFile, path: tuple[Any, ...], entry: Any) -> list[Problem]:
     """The organisation number of a sub-processor located in Sweden must be a valid one."""
     if not isinstance(entry, dict):
         return []
@@ -106,7 +106,7 @@ def swedish_number_problems(doc: Document, path: tuple[Any, ...], entry: Any) ->
 
 
 def resolve_annex(
-    doc: Document, register: Register, languages: tuple[str, ...] = ()
+    doc: YamlFile, register: Register, languages: tuple[str, ...] = ()
 ) -> list[Problem]:
     """Check the entries of a sub-processor annex and fill in each reference from the register.
 
@@ -181,7 +181,7 @@ def _missing_translations(
 
 
 def _reference_problems(
-    doc: Document,
+    doc: YamlFile,
     path: tuple[Any, ...],
     entry: dict[str, Any],
     register: Register,
@@ -224,7 +224,7 @@ def _reference_problems(
 
 
 def _own_entry_problems(
-    doc: Document, path: tuple[Any, ...], entry: dict[str, Any], register: Register
+    doc: YamlFile, path: tuple[Any, ...], entry: dict[str, Any], register: Register
 ) -> list[Problem]:
     problems = [
         doc.problem(

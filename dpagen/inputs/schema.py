@@ -17,7 +17,7 @@ import cerberus
 from cerberus import errors as cerrors
 
 from dpagen.errors import Problem
-from dpagen.inputs.yaml_positions import Document, load_package_yaml
+from dpagen.inputs.yaml_positions import YamlFile, load_package_yaml
 
 LANGUAGES = ("sv", "en")
 
@@ -138,7 +138,7 @@ _HINTS = {
 }
 
 
-def validate(doc: Document, schema_name: str) -> list[Problem]:
+def validate(doc: YamlFile, schema_name: str) -> list[Problem]:
     """Validate ``doc`` against the named schema; every problem is returned, positioned."""
     if doc.data is None:
         return [doc.problem((), "file is empty", "see the documentation for what it must contain")]
@@ -167,7 +167,7 @@ def validate(doc: Document, schema_name: str) -> list[Problem]:
     ]
 
 
-def validate_loaded(doc: Document, problems: list[Problem], schema_name: str) -> list[Problem]:
+def validate_loaded(doc: YamlFile, problems: list[Problem], schema_name: str) -> list[Problem]:
     """Loading problems plus schema problems, when the file was parsed far enough to check."""
     if doc.data is None and problems:
         return problems
@@ -186,7 +186,7 @@ def _leaves(errors: Any) -> list[cerrors.ValidationError]:
     return result
 
 
-def _problem(doc: Document, error: cerrors.ValidationError, schema: dict[str, Any]) -> Problem:
+def _problem(doc: YamlFile, error: cerrors.ValidationError, schema: dict[str, Any]) -> Problem:
     path = tuple(error.document_path)
     name = ".".join(str(step) for step in path)
     code = error.code

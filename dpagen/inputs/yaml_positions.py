@@ -47,7 +47,7 @@ class YamlProblem(Exception):
 
 
 @dataclass
-class Document:
+class YamlFile:
     """A loaded YAML file: plain data plus the positions of its values and keys."""
 
     path: Path
@@ -108,7 +108,7 @@ def _position(node: Node) -> Position:
 
 
 class _Builder:
-    def __init__(self, doc: Document, lines: list[str]) -> None:
+    def __init__(self, doc: YamlFile, lines: list[str]) -> None:
         self.doc = doc
         self.lines = lines
         self.count = 0
@@ -247,8 +247,8 @@ _PARSED_TEXT = 200_000  # characters
 _ANYWHERE = Path("<text>")
 
 
-def parse_yaml(text: str, path: Path) -> tuple[Document, list[Problem]]:
-    """Parse YAML ``text`` (from ``path``) into a :class:`Document`, never raising on bad input."""
+def parse_yaml(text: str, path: Path) -> tuple[YamlFile, list[Problem]]:
+    """Parse YAML ``text`` (from ``path``) into a :class:`YamlFile`, never raising on bad input."""
     cached = _PARSED.get(text)
     if cached is None:
         doc, problems = _parse(text, _ANYWHERE)
@@ -262,8 +262,8 @@ def parse_yaml(text: str, path: Path) -> tuple[Document, list[Problem]]:
     return doc, [dataclasses.replace(problem, path=path) for problem in problems]
 
 
-def _parse(text: str, path: Path) -> tuple[Document, list[Problem]]:
-    doc = Document(path, None)
+def _parse(text: str, path: Path) -> tuple[YamlFile, list[Problem]]:
+    doc = YamlFile(path, None)
     version = _version_problem(text, path) if "%YAML" in text else None
     if version is not None:
         return doc, [version]
@@ -307,9 +307,9 @@ def _parse(text: str, path: Path) -> tuple[Document, list[Problem]]:
         doc.data = builder.build(root, ())
     except YamlProblem as exc:
         line, column = _position(exc.node) if exc.node is not None else (1, 1)
-        return Document(path, None), [Problem(path, line, column, exc.message, exc.hint)]
+        return YamlFile(path, None), [Problem(path, line, column, exc.message, exc.hint)]
     except RecursionError:
-        return Document(path, None), [_too_deep(path)]
+        return YamlFile(path, None), [_too_deep(path)]
     return doc, builder.problems
 
 
@@ -382,24 +382,24 @@ def size_problem(path: Path) -> Problem | None:
     )
 
 
-def load_yaml(path: Path, within: Path | None = None) -> tuple[Document, list[Problem]]:
+def load_yaml(path: Path, within: Path | None = None) -> tuple[YamlFile, list[Problem]]:
     """Load the YAML file at ``path``, returning problems (unreadable, syntax, tags, duplicates).
 
     With ``within`` (the workspace), a file that is a link to a place outside it is not read.
     """
     refused = outside_problem(path, within) if within is not None else None
     if refused is not None:
-        return Document(path, None), [refused]
+        return YamlFile(path, None), [refused]
     try:
         too_large = size_problem(path)
         if too_large is not None:
-            return Document(path, None), [too_large]
+            return YamlFile(path, None), [too_large]
         raw = path.read_bytes()
     except OSError as exc:
-        return Document(path, None), [Problem(path, 1, 1, f"cannot read file: {exc.strerror}")]
+        return YamlFile(path, None), [Problem(path, 1, 1, f"cannot read file: {exc.strerror}")]
     text, problem = decode_utf8(raw, path)
     if problem is not None or text is None:
-        return Document(path, None), [problem] if problem else []
+        return YamlFile(path, None), [problem] if problem else []
     return parse_yaml(text, path)
 
 

@@ -39,10 +39,10 @@ from dpagen.output.paths import output_root, workspace_output_root
 from dpagen.releases.issue import (
     changed_templates,
     issued_files_folder,
+    release_file_name,
     render_record,
     template_hashes,
 )
-from dpagen.releases.issue import output_name as release_output_name
 from dpagen.releases.record import ReleaseRecord, read_locks, sha256
 from dpagen.version import __version__
 from dpagen.workspace import Workspace
@@ -290,7 +290,7 @@ def build_releases(
             target = issued_files_folder(ws, out, client, lock.number)
             remove_stale_temporaries(target)
             names = {
-                release_output_name(record, lang, fmt)
+                release_file_name(record, lang, fmt)
                 for lang in record.languages
                 for fmt in record.formats
             }

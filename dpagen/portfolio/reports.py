@@ -130,7 +130,7 @@ def retention_table(ws: Workspace, lang: str = "sv") -> Table:
         "trigger",
         "action",
         "responsible",
-        "legal_basis",
+        "disposal_decision",
         "annex_version",
         "effective_date",
     ]

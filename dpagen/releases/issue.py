@@ -28,7 +28,7 @@ from dpagen.files.file_lock import exclusive
 from dpagen.inputs.clause_library import ClauseDef, Edition, Library
 from dpagen.inputs.load import AgreementInput, Inputs, has_errors
 from dpagen.inputs.schema import LANGUAGES
-from dpagen.inputs.yaml_positions import Document as YamlDocument
+from dpagen.inputs.yaml_positions import YamlFile
 from dpagen.releases.record import (
     RECORD_FORMAT,
     EditionRecord,
@@ -113,26 +113,26 @@ def inputs_from_record(ws: Workspace, record: ReleaseRecord, source: Path) -> In
     """Rebuild loaded inputs from a release record, independent of the files on disk now."""
     clauses = record.edition.clause_versions
     edition = Edition(record.edition.id, record.edition.date, clauses, record.edition.annexes, 0)
-    library = Library(YamlDocument(source, {}))
+    library = Library(YamlFile(source, {}))
     library.editions[edition.id] = edition
     for clause_id, version in clauses:
         variants: dict[str, dict[str, Any]] = {n: {} for n in record.edition.variants[clause_id]}
         library.clauses[clause_id] = ClauseDef(
             clause_id,
             ws.clauses / clause_id,
-            YamlDocument(source, {}),
+            YamlFile(source, {}),
             variants=variants,
             versions={version: edition.date},
         )
     for name, text in record.texts.items():
         library.preload(ws.clauses / name, text)
-    config = YamlDocument(source, {"processor": record.processor, "defaults": {}})
-    agreement_doc = YamlDocument(source, record.agreement)
+    config = YamlFile(source, {"processor": record.processor, "defaults": {}})
+    agreement_doc = YamlFile(source, record.agreement)
     client = record.client
     agreement = AgreementInput(
         client,
         agreement_doc,
-        annexes={kind: YamlDocument(source, data) for kind, data in record.annexes.items()},
+        annexes={kind: YamlFile(source, data) for kind, data in record.annexes.items()},
         edition=edition,
         languages=record.languages,
         variants=dict(record.variants),
@@ -177,7 +177,7 @@ def _changes(record: ReleaseRecord, lang: str) -> tuple[str, ...]:
     )
 
 
-def output_name(record: ReleaseRecord, lang: str, fmt: str) -> str:
+def release_file_name(record: ReleaseRecord, lang: str, fmt: str) -> str:
     """File name of one issued document."""
     base = f"{record.client}-r{record.release}"
     if record.kind is ReleaseKind.ANNEX:
@@ -202,7 +202,7 @@ def render_record(
         wanted = [
             fmt
             for fmt in record.formats
-            if names is None or output_name(record, lang, fmt) in names
+            if names is None or release_file_name(record, lang, fmt) in names
         ]
         if not wanted:
             continue
@@ -216,7 +216,7 @@ def render_record(
                 data = render_pdf(doc, ws.templates, lock=lock_bytes)
             else:
                 data = render_docx(doc, ws.templates, stamp=stamp)
-            files[output_name(record, lang, fmt)] = data
+            files[release_file_name(record, lang, fmt)] = data
     return files
 
 
