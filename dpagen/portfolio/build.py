@@ -54,7 +54,7 @@ Failure = tuple[str, str] | None  # what a worker returns: None, or a message an
 
 @dataclass
 class BuildReport:
-    """What ``build_portfolio`` or ``build_releases`` did."""
+    """What ``build`` or ``build_releases`` did."""
 
     rendered: list[Path] = field(default_factory=list)
     up_to_date: int = 0
@@ -181,7 +181,10 @@ def build(
     out: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
-    """``dpagen build``: the working copies, or with ``releases`` every issued release.
+    """``dpagen build``: render what is not up to date, or with ``releases`` the issued releases.
+
+    Every (or the given) client's agreement is rendered in worker processes, each output only
+    when what it is made from changed since the last build.
 
     Raises:
         UsageError: layout options given with ``releases``.
@@ -189,22 +192,6 @@ def build(
     if releases:
         refuse_with_release("--releases", format=formats, lang=languages)
         return build_releases(ws, clients, jobs=jobs, out=out, progress=progress)
-    return build_portfolio(
-        ws, clients, jobs=jobs, formats=formats, languages=languages, out=out, progress=progress
-    )
-
-
-def build_portfolio(
-    ws: Workspace,
-    clients: list[str] | None = None,
-    *,
-    jobs: int | None = None,
-    formats: tuple[str, ...] | None = None,
-    languages: tuple[str, ...] | None = None,
-    out: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> BuildReport:
-    """Render every (or the given) client's agreement that is not up to date."""
     formats = formats or DEFAULT_FORMATS
     started = time.perf_counter()
     report = BuildReport()
