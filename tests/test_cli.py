@@ -228,3 +228,20 @@ def test_validate_does_not_import_renderers(ws: Workspace) -> None:
         if "|" in line
     }
     assert "weasyprint" not in imported and "docxtpl" not in imported
+
+
+def test_init_copies_no_release_made_in_the_repository(tmp_path: Path) -> None:
+    from dpagen.edit import scaffold
+
+    releases = Path(scaffold.__file__).parent.parent / "starter/agreements/nordisk-ehandel/releases"
+    made = not releases.exists()
+    releases.mkdir(exist_ok=True)
+    lock = releases / "0099.lock.json"
+    try:
+        lock.write_text("{}", encoding="utf-8")
+        assert run("init", str(tmp_path / "new")).exit_code == 0
+    finally:
+        lock.unlink()
+        if made:
+            releases.rmdir()
+    assert not (tmp_path / "new/agreements/nordisk-ehandel/releases").exists()

@@ -18,7 +18,10 @@ def _starter_files() -> list[tuple[str, bytes]]:
     result: list[tuple[str, bytes]] = []
     with as_file(root) as folder:
         for path in sorted(Path(folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+            # releases made in the repository's own workspace (whose example client is this
+            # starter folder, linked) belong to that workspace, never to a new one
+            skipped = {"__pycache__", "releases"} & set(path.relative_to(folder).parts)
+            if path.is_file() and not skipped:
                 result.append((path.relative_to(folder).as_posix(), path.read_bytes()))
     return result
 
