@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dpagen.checks.validate import validate_workspace
 from dpagen.errors import Problem, ProblemsFound, UsageError
 from dpagen.files.yaml_edit import edit_yaml
-from dpagen.inputs.load import load_inputs
+from dpagen.inputs.load import AgreementInput, Inputs, load_inputs
 from dpagen.workspace import Workspace
 
 
@@ -19,6 +19,9 @@ class Upgrade:
     new: str
     changes: list[str]  # "breach 1 → 2", "insurance (new)", "records (removed)"
     problems: list[Problem]
+    # clause id → the standard text's change, per language, for a clause whose new version does
+    # not reach the client because its negotiated text (a deviation) replaces the clause
+    replaced: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def errors(self) -> bool:
@@ -26,9 +29,19 @@ class Upgrade:
         return any(problem.severity == "error" for problem in self.problems)
 
     def lines(self, client: str) -> list[str]:
-        """What changed, as text."""
-        changes = self.changes or ["no clause changes version"]
-        return [f"{client}: edition {self.old} → {self.new}", *(f"  {c}" for c in changes)]
+        """What changed, as text; a change a deviation keeps out is shown with its wording."""
+        lines = [f"{client}: edition {self.old} → {self.new}"]
+        for change in self.changes or ["no clause changes version"]:
+            clause_id = change.split(" ", 1)[0]
+            if clause_id not in self.replaced:
+                lines.append(f"  {change}")
+                continue
+            lines.append(
+                f"  {change}: does not reach {client}, whose negotiated text replaces the clause; "
+                "the standard text changes:"
+            )
+            lines += [f"      {line}" for line in self.replaced[clause_id]]
+        return lines
 
 
 def upgrade_edition(ws: Workspace, client: str, edition_id: str) -> Upgrade:
@@ -69,6 +82,29 @@ def upgrade_edition(ws: Workspace, client: str, edition_id: str) -> Upgrade:
     def change(data: dict[str, object]) -> None:
         data["agreement"]["edition"] = edition_id  # type: ignore[index]
 
+    replaced = {
+        clause_id: _standard_change(inputs, agreement, clause_id, before[clause_id], version)
+        for clause_id, version in after.items()
+        if clause_id in agreement.deviations and before.get(clause_id, version) != version
+    }
     edit_yaml(agreement.doc.path, change)
     _, problems = validate_workspace(ws, [client])
-    return Upgrade(old.id if old else "?", edition_id, changes, problems)
+    return Upgrade(old.id if old else "?", edition_id, changes, problems, replaced)
+
+
+def _standard_change(
+    inputs: Inputs, agreement: AgreementInput, clause_id: str, old: int, new: int
+) -> tuple[str, ...]:
+    """The changed paragraphs of a clause's standard text, per language, words marked."""
+    from dpagen.changes.diff import words
+
+    library = inputs.library
+    clause = library.clauses[clause_id]
+    variant = agreement.variants.get(clause_id)
+    lines: list[str] = []
+    for lang in agreement.languages:
+        before, after = (library.source(clause.text_path(v, variant, lang)) for v in (old, new))
+        for paragraph in words(before, after).split("\n\n"):
+            if "[-" in paragraph or "{+" in paragraph:
+                lines.append(f"{lang}: {paragraph.strip()}")
+    return tuple(lines)

@@ -1,0 +1,61 @@
+"""``dpagen upgrade``: what a new edition changes, and what it cannot change for a client."""
+
+from __future__ import annotations
+
+from dpagen.workspace import Workspace
+from tests.conftest import CLIENT
+from tests.helpers import edit, run
+
+COSTS = "Varje Part står för sina egna kostnader för en granskning."
+COSTS_EN = "Each Party shall bear its own costs of an audit."
+
+
+def _edition_with_audits_2(ws: Workspace) -> None:
+    """Edition 2027.1: audits version 2, whose standard text changes who pays for an audit."""
+    clauses = ws.root / "clauses"
+    for lang, old, new in (
+        ("sv", COSTS, "Personuppgiftsbiträdet står för kostnaden för en årlig granskning."),
+        ("en", COSTS_EN, "The Processor bears the cost of one audit a year."),
+    ):
+        text = (clauses / f"audits/1.{lang}.md").read_text(encoding="utf-8")
+        assert old in text
+        (clauses / f"audits/2.{lang}.md").write_text(text.replace(old, new), encoding="utf-8")
+    edit(
+        clauses / "audits/clause.yaml",
+        "versions:\n",
+        "versions:\n  2: {date: 2027-05-01, note: Audit costs.}\n",
+    )
+    library = (clauses / "library.yaml").read_text(encoding="utf-8")
+    entry = library.split("editions:\n", 1)[1].replace('"2026.1"', '"2027.1"')
+    entry = entry.replace("2026-01-15", "2027-05-01").replace("audits@1", "audits@2")
+    (clauses / "library.yaml").write_text(library + entry, encoding="utf-8")
+
+
+def test_upgrade_names_a_change_that_a_deviation_keeps_out(ws: Workspace) -> None:
+    _edition_with_audits_2(ws)
+    result = run(ws, "upgrade", CLIENT, "--edition", "2027.1")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{CLIENT}: edition 2026.1 → 2027.1"
+    assert lines[1] == (
+        f"  audits 1 → 2: does not reach {CLIENT}, whose negotiated text replaces the clause; "
+        "the standard text changes:"
+    )
+    assert lines[2].startswith(
+        "      sv: [-Varje Part-]{+Personuppgiftsbiträdet+} står för "
+        "[-sina egna kostnader-]{+kostnaden+} för en{+ årlig+} granskning. Om granskningen"
+    )
+    assert lines[3].startswith("      en: [-Each-]{+The+} [-Party-]{+Processor+} ")
+    assert lines[2].endswith("vid en granskning.") and lines[3].endswith("without undue delay.")
+    assert len(lines) == 4
+
+
+def test_upgrade_of_a_clause_without_deviation_is_one_line(ws: Workspace) -> None:
+    _edition_with_audits_2(ws)
+    edit(ws.agreement_file(CLIENT), "  - clause: audits\n", "  - clause: audits-none\n")
+    edit(ws.agreement_file(CLIENT), "deviations:\n", "deviations_removed:\n")
+    result = run(ws, "upgrade", CLIENT, "--edition", "2027.1")
+    assert result.stdout.splitlines()[:2] == [
+        f"{CLIENT}: edition 2026.1 → 2027.1",
+        "  audits 1 → 2",
+    ]
