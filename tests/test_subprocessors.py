@@ -324,3 +324,31 @@ def test_notify_writes_nothing_when_no_client_is_affected(examples: Workspace) -
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "0 clients notified, 0 files written.\n"
     assert not (examples.root / "out").exists()
+
+
+def test_notify_refuses_a_change_whose_draft_would_fail_check(examples: Workspace) -> None:
+    # Clearvoice moves to Sweden, so Casewell is nordisk-ehandel's only recipient in the US,
+    # where two of its processing activities take place
+    edit(
+        examples.root / "subprocessors.yaml",
+        "Suite 400, San Francisco, CA 94102, USA",
+        "Box 12, 111 20 Stockholm",
+    )
+    edit(
+        examples.root / "subprocessors.yaml",
+        "no later than 7 days after delivery.\n    location: US",
+        "no later than 7 days after delivery.\n    location: SE",
+    )
+    assert run(examples, "check", "nordisk-ehandel").exit_code == 0
+    result = run(
+        examples, "subprocessors", "notify", "--remove", "casewell", "--date", "2027-02-01"
+    )
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    located = [line for line in lines if "processing in US, outside the EU/EEA" in line]
+    assert len(located) == 2, result.stderr
+    assert all(
+        line.startswith("agreements/nordisk-ehandel/annexes/instructions.yaml:") for line in located
+    )
+    assert "Nothing was written" in lines[-1]
+    assert not (examples.root / "out").exists()

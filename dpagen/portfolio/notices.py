@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dpagen.checks.legal import check_agreement
 from dpagen.document.assemble import assemble
 from dpagen.document.dates import long_date
 from dpagen.document.labels import EEA, Labels, country_name, in_language
 from dpagen.document.model import Annex, Document, DocumentKind, Section, Table
-from dpagen.errors import ProblemsFound
+from dpagen.errors import Problem, ProblemsFound
 from dpagen.files.atomic import write_atomic
 from dpagen.files.yaml_edit import edited_yaml, mapping
 from dpagen.inputs.load import Inputs, has_errors
@@ -71,9 +72,11 @@ def notify(
     date = impact.date
     base = output_root(impact.inputs, out)
     report = NoticeReport(impact, base / "notices" / f"{date.isoformat()}-{change.slug}")
+    drafts = {affected.client: _draft_annex(impact, affected) for affected in impact.affected}
+    _refuse_drafts_that_fail_check(impact, drafts)
     for done, affected in enumerate(impact.affected, 1):
         folder = report.folder / affected.client
-        annex_yaml, draft_inputs = _draft_annex(impact, affected)
+        annex_yaml, draft_inputs = drafts[affected.client]
         documents: list[tuple[str, Document]] = []
         for lang in impact.inputs.agreements[affected.client].languages:
             documents.append(("notice", _letter(impact, affected, lang)))
@@ -146,6 +149,28 @@ def _draft_annex(impact: Impact, affected: Affected) -> tuple[str, Inputs]:
     changed = dataclasses.replace(agreement, annexes={**agreement.annexes, "subprocessors": doc})
     draft_inputs = dataclasses.replace(inputs, agreements={affected.client: changed}, documents={})
     return text, draft_inputs
+
+
+def _refuse_drafts_that_fail_check(impact: Impact, drafts: dict[str, tuple[str, Inputs]]) -> None:
+    """Check every client's draft annex as ``dpagen check`` would, before anything is written.
+
+    Raises:
+        ProblemsFound: a client's agreement with the draft annex in place has check errors.
+    """
+    problems: list[Problem] = []
+    for client, (_, draft_inputs) in drafts.items():
+        problems += [
+            problem
+            for problem in check_agreement(draft_inputs, client, as_of=impact.date)
+            if problem.severity == "error"
+        ]
+    if problems:
+        raise ProblemsFound(
+            problems,
+            hint="Nothing was written: with the change in place these agreements would fail "
+            "'dpagen check'; fix them first (positions in a sub-processor annex are those of its "
+            "draft)",
+        )
 
 
 def _copy(day: dt.date) -> dt.date:
