@@ -74,6 +74,7 @@ for _command in (
     agreements.validate_command,
     agreements.check_command,
     agreements.render_command,
+    agreements.agreement_group,
     agreements.annex_group,
     agreements.new_command,
     agreements.list_command,

@@ -150,6 +150,35 @@ def render_command(
     print_json(names) if as_json else echo_lines(names)
 
 
+@click.group("agreement")
+def agreement_group() -> None:
+    """Work with a client's main agreement.
+
+    \b
+    Example:
+      dpagen agreement bump nordisk-ehandel --date 2027-03-01
+    """
+
+
+@agreement_group.command("bump")
+@click.argument("client")
+@click.option("--date", type=DATE, required=True, help="Date of the new version.")
+@click.pass_context
+def agreement_bump_command(ctx: click.Context, client: str, date: Any) -> None:
+    """Raise CLIENT's agreement version by one and set its date, keeping the file's comments.
+
+    A changed main agreement needs a new version before 'dpagen release' issues it again.
+
+    \b
+    Example:
+      dpagen agreement bump trygg-forsakring --date 2027-01-15
+    """
+    from dpagen.edit.agreement_bump import bump_agreement
+
+    bump = bump_agreement(workspace(ctx), client, date=date.date())
+    click.echo(f"{shown(bump.path)}: agreement version {bump.version}, dated {bump.effective}")
+
+
 @click.group("annex")
 def annex_group() -> None:
     """Work with a client's annexes.

@@ -19,7 +19,7 @@ CHANGE_CLASSES = ("scope", "subprocessors", "security", "contacts")
 
 @dataclass(frozen=True)
 class Bump:
-    """What ``bump_annex`` did."""
+    """What ``bump_annex`` or ``bump_agreement`` did: the file, the new version, its date."""
 
     path: Path
     version: int

@@ -278,9 +278,12 @@ def create_release(
         if lock_problems:
             raise ProblemsFound(lock_problems)
         _refuse_reissued_versions(agreement, locks, annex)
+        current = working_record(inputs, client)
+        if annex is None:
+            _refuse_changed_agreement_under_its_version(agreement, locks, current)
         number = max((lock.number for lock in locks), default=0) + 1
         record = ReleaseRecord.issue(
-            working_record(inputs, client),
+            current,
             release=number,
             date=date or dt.date.today(),
             note=note.strip(),
@@ -327,6 +330,36 @@ def _refuse_reissued_versions(
                 break
     if problems:
         raise ProblemsFound(problems, hint="Nothing was released")
+
+
+def _refuse_changed_agreement_under_its_version(
+    agreement: AgreementInput, locks: list[Lock], current: RecordedInputs
+) -> None:
+    """A main agreement whose text changed since it was last issued needs a higher version.
+
+    Two released texts under one version would leave the signed one and a later one
+    indistinguishable in ``history`` and on the cover page.
+    """
+    issued = [lock for lock in locks if lock.record.kind is ReleaseKind.AGREEMENT]
+    if not issued:
+        return
+    last = issued[-1]
+    version = int(agreement.data["agreement"]["version"])
+    same = last.record.agreement_content() == current.agreement_content()
+    if same or version > last.record.agreement_version:
+        return
+    raise ProblemsFound(
+        [
+            agreement.doc.problem(
+                ("agreement", "version"),
+                f"the agreement differs from release {last.number}, which issued version "
+                f"{last.record.agreement_version}, but its version is {version}",
+                f"give the new text a new version: dpagen agreement bump {agreement.client} "
+                "--date DATE",
+            )
+        ],
+        hint="Nothing was released",
+    )
 
 
 def _previous_version(locks: list[Lock], annex: str) -> int | None:

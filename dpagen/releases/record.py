@@ -276,6 +276,18 @@ class RecordedInputs:
     terms: Mapping[str, Any]  # term name → resolved value
     templates: Mapping[str, str]  # template or font file → SHA-256
 
+    def agreement_content(self) -> tuple[Any, ...]:
+        """What the main agreement says: everything the client's documents say but the annexes."""
+        return (
+            self.processor,
+            self.agreement,
+            self.languages,
+            self.variants,
+            self.terms,
+            self.edition,
+            self.texts,
+        )
+
     def client_content(self) -> tuple[Any, ...]:
         """What the client's documents say: data, edition and clause texts.
 
