@@ -93,6 +93,19 @@ def _row(table: Table, row: tuple[tuple[str, ...], ...], mark: str) -> MarkedRow
     )
 
 
+def _changed_row(
+    table: Table, old: tuple[tuple[str, ...], ...], new: tuple[tuple[str, ...], ...]
+) -> list[MarkedRow]:
+    """One row with its cells' changes marked; a row whose columns changed is replaced."""
+    if len(old) != len(new):
+        return [_row(table, old, "-"), _row(table, new, "+")]
+    cells = tuple(
+        _lines(_cell_style(table, c), list(x), list(y))
+        for c, (x, y) in enumerate(zip(old, new, strict=True))
+    )
+    return [MarkedRow(cells)]
+
+
 def _table(old: TableBlock | None, new: TableBlock | None) -> MarkedTable:
     block = new or old
     assert block is not None
@@ -100,27 +113,33 @@ def _table(old: TableBlock | None, new: TableBlock | None) -> MarkedTable:
     rows_a = list(old.table.rows) if old else []
     rows_b = list(new.table.rows) if new else []
     rows: list[MarkedRow] = []
-    matcher = difflib.SequenceMatcher(None, rows_a, rows_b, autojunk=False)
+    # rows with identities (annex list items) match by identity: a row of another item is
+    # never taken for a changed version of this one
+    keyed = bool(old and new and old.table.row_keys and new.table.row_keys)
+    keys_a = list(old.table.row_keys) if keyed and old else rows_a
+    keys_b = list(new.table.row_keys) if keyed and new else rows_b
+    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            rows += [_row(table, row, "=") for row in rows_b[j1:j2]]
+            for x, y in zip(rows_a[i1:i2], rows_b[j1:j2], strict=True):
+                rows += [_row(table, y, "=")] if x == y else _changed_row(table, x, y)
             continue
-        pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        pairs = 0 if keyed else min(i2 - i1, j2 - j1) if op == "replace" else 0
         for k in range(pairs):
-            cells = tuple(
-                _lines(_cell_style(table, c), list(x), list(y))
-                for c, (x, y) in enumerate(zip(rows_a[i1 + k], rows_b[j1 + k], strict=True))
-            )
-            rows.append(MarkedRow(cells))
+            rows += _changed_row(table, rows_a[i1 + k], rows_b[j1 + k])
         rows += [_row(table, row, "-") for row in rows_a[i1 + pairs : i2]]
         rows += [_row(table, row, "+") for row in rows_b[j1 + pairs : j2]]
     return MarkedTable(table, block.style, tuple(rows))
 
 
 def _key(block: Block) -> tuple[str, ...]:
+    # an annex list item's blocks match by what they stand for, so an unchanged activity or
+    # sub-processor is paired with itself wherever others were inserted or removed
     if isinstance(block, Para):
+        if block.identity:
+            return ("p", block.style, block.identity)
         return ("p", block.style, plain(block.runs))
-    return ("t", block.style, *block.table.header)
+    return ("t", block.style, block.identity, *block.table.header)
 
 
 def _para(old: Para | None, new: Para | None) -> MarkedPara:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,6 +40,17 @@ def build_annex(kind: str, doc: YamlFile, number: int, lang: str, localize: Loca
 
 def _texts(values: list[Any], path: tuple[Any, ...], localize: Localize) -> Lines:
     return tuple(localize(value, (*path, index)) for index, value in enumerate(values))
+
+
+def identity(item: dict[str, Any], key: str) -> str:
+    """What a list item stands for: its ``id`` where it has one, else its natural key ``key``.
+
+    The natural key is the item's own value in every language (a name or a data description),
+    so the identity is the same in a Swedish and an English document.
+    """
+    if item.get("id") is not None:
+        return f"id:{item['id']}"
+    return json.dumps(item.get(key), sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _pairs(rows: list[tuple[str, Lines]]) -> Table:
@@ -90,7 +102,13 @@ def _instructions(doc: YamlFile, lang: str, label: Labels, localize: Localize) -
             ),
         ]
         name = localize(activity["name"], (*path, "name"))
-        sections.append(Section(label("instructions.activity", name=name), _pairs(rows)))
+        sections.append(
+            Section(
+                label("instructions.activity", name=name),
+                _pairs(rows),
+                identity=f"activities/{identity(activity, 'name')}",
+            )
+        )
     requests = data["data_subject_requests"]
     handling = [
         (
@@ -202,7 +220,8 @@ def _record_section(
     )
     header = tuple(label(name) for _, name, _ in columns) + tuple(name for name, _, _ in extra)
     widths = tuple(width for _, _, width in columns) + tuple(width for _, width, _ in extra)
-    return [Section(title, Table(header, rows, widths))]
+    keys = tuple(identity(record, columns[0][0]) for record in records)
+    return [Section(title, Table(header, rows, widths, keys))]
 
 
 def _security(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> list[Section]:
@@ -265,7 +284,10 @@ def _subprocessors(doc: YamlFile, lang: str, label: Labels, localize: Localize) 
         for entry in entries
     )
     header = tuple(label(f"subprocessors.{key}") for key in ("name", "location", "authorised"))
-    sections = [Section(label("annexes.subprocessors"), Table(header, overview, (50, 25, 25)))]
+    keys = tuple(identity(entry, "name") for entry in entries)
+    sections = [
+        Section(label("annexes.subprocessors"), Table(header, overview, (50, 25, 25), keys))
+    ]
     for i, entry in enumerate(entries):
         rows: list[tuple[str, Lines]] = []
         if entry.get("org_no"):
@@ -287,5 +309,9 @@ def _subprocessors(doc: YamlFile, lang: str, label: Labels, localize: Localize) 
             transfer = label("subprocessors.not_applicable") if entry["location"] in EEA else "–"
         rows.append((label("subprocessors.transfer"), (transfer,)))
         rows.append((label("subprocessors.authorised"), (long_date(entry["authorised_on"], lang),)))
-        sections.append(Section(entry["name"], _pairs(rows)))
+        sections.append(
+            Section(
+                entry["name"], _pairs(rows), identity=f"subprocessors/{identity(entry, 'name')}"
+            )
+        )
     return sections

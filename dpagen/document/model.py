@@ -74,6 +74,9 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[tuple[str, ...], ...], ...]  # row → cell → lines
     widths: tuple[int, ...]
+    # what each row stands for (an annex list item's id or natural key), so that a comparison
+    # matches rows by identity, never by position; empty where rows have no identity
+    row_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Section:
     title: str
     table: Table | None
     lead: str = ""
+    identity: str = ""  # the annex list item the section shows (an activity, a sub-processor)
 
 
 @dataclass(frozen=True)

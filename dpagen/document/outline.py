@@ -21,6 +21,7 @@ class Para:
 
     ``begins`` is set on the first paragraph of a part of the document: ``clause``,
     ``signatures`` or ``annex``; ``anchor`` is that part's id for links and bookmarks.
+    ``identity`` names the annex list item a section title stands for, for comparisons.
     """
 
     style: str
@@ -29,6 +30,7 @@ class Para:
     page_break: bool = False
     begins: str = ""
     anchor: str = ""
+    identity: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class TableBlock:
     table: Table
     style: str = "data"
     row_kinds: tuple[str, ...] = ()
+    identity: str = ""  # the annex list item the table describes, as on its section's title
 
 
 Block = Para | TableBlock
@@ -97,12 +100,13 @@ def outline(doc: Document) -> list[Block]:
                     _text(section.title),
                     begins="annex" if first else "",
                     anchor=anchor if first else "",
+                    identity=section.identity,
                 )
             )
             if section.lead:
                 blocks.append(Para("lead", _text(section.lead)))
             if section.table is not None:
-                blocks.append(TableBlock(section.table))
+                blocks.append(TableBlock(section.table, identity=section.identity))
     return blocks
 
 

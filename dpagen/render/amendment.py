@@ -53,6 +53,7 @@ def render_amendment_html(old: Document, new: Document, effective: str) -> bytes
             sections.append((heading, []))
         sections[-1][1].append(item)
 
+    whole_item = ""  # "+" or "-" while the rows of an item added or removed whole follow
     for block in compare(old, new):
         if isinstance(block, MarkedTable):
             for row in block.rows:
@@ -62,20 +63,30 @@ def render_amendment_html(old: Document, new: Document, effective: str) -> bytes
                     continue
                 before = " | ".join(" / ".join(_text(p, "-") for p in c) for c in row.cells)
                 after = " | ".join(" / ".join(_text(p, "+") for p in c) for c in row.cells)
+                if row.mark and row.mark == whole_item:  # its heading says it came or went
+                    add(f"<p>{escape(after if row.mark == '+' else before)}</p>")
+                    continue
                 add(
                     _wording(
                         label, "" if row.mark == "+" else before, "" if row.mark == "-" else after
                     )
                 )
             continue
-        if block.style in _CONTEXT and not _changed(block):
+        # a heading that came or went whole (an added activity, a removed sub-processor) heads
+        # its own changes, not the changes of the item before it
+        whole = block.mark in ("+", "-")
+        if block.style in _CONTEXT and (whole or not _changed(block)):
             level = {"clause_heading": 0, "heading": 0, "annex_title": 0, "annex_section": 1}
             keys = list(context)
             depth = level[block.style]
             for key in keys[depth:]:
                 del context[key]
             number = f"{label('clause_ref')} {block.number.rstrip('.')} " if block.number else ""
-            context[f"{depth}"] = (number + _text(block, "+")).strip()
+            context[f"{depth}"] = (number + _text(block, block.mark or "+")).strip()
+            whole_item = block.mark if whole else ""
+            if whole:
+                legend = label("amendment.added" if block.mark == "+" else "amendment.removed")
+                add(f'<div class="change"><p class="legend">{escape(legend)}</p></div>')
             continue
         if _changed(block):
             number = block.number if "." in block.number.strip(".") else ""

@@ -1,0 +1,145 @@
+"""Annex list items are matched by identity: an unchanged item never shows as changed.
+
+An activity or sub-processor inserted before, between or after unchanged ones, or sub-processors
+put in another order, must leave the unchanged ones out of every change mark of the redline and
+out of the amendment.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dpagen.changes.alignment import MarkedPara, MarkedTable, compare
+from dpagen.document.assemble import assemble
+from dpagen.inputs.load import load_inputs
+from dpagen.render.amendment import render_amendment_html
+from dpagen.workspace import Workspace
+from tests.conftest import CLIENT
+
+INSTRUCTIONS = f"agreements/{CLIENT}/annexes/instructions.yaml"
+SUBPROCESSORS = f"agreements/{CLIENT}/annexes/subprocessors.yaml"
+NEW_NAME = "Utgående påminnelsesamtal"
+
+
+def _items(text: str, key: str) -> tuple[str, list[str], str]:
+    """The text before the list ``key:``, its items (each from '  - '), and the text after."""
+    start = text.index(f"\n{key}:\n") + len(f"\n{key}:\n")
+    end = re.compile(r"\n[a-z_]+:").search(text, start)
+    assert end is not None
+    body = text[start : end.start() + 1]
+    items = ["  - " + item for item in re.split(r"(?m)^  - ", body)[1:]]
+    return text[:start], items, text[end.start() + 1 :]
+
+
+def _document(ws: Workspace, lang: str):  # type: ignore[no-untyped-def]
+    inputs, problems = load_inputs(ws, [CLIENT])
+    assert not [p for p in problems if p.severity == "error"], problems
+    return assemble(inputs, CLIENT, lang)
+
+
+def _marked_texts(old_doc, new_doc) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every text the comparison marks as inserted or deleted."""
+    marked: list[str] = []
+    for item in compare(old_doc, new_doc):
+        paras: list[MarkedPara] = []
+        if isinstance(item, MarkedTable):
+            for row in item.rows:
+                for cell in row.cells:
+                    paras += list(cell)
+        else:
+            paras.append(item)
+        for para in paras:
+            marked += [text for kind, text in para.segments if kind in "+-"]
+    return marked
+
+
+def _names(ws: Workspace, lang: str) -> list[str]:
+    inputs, _ = load_inputs(ws, [CLIENT])
+    activities = inputs.agreements[CLIENT].annexes["instructions"].data["activities"]
+    return [activity["name"][lang] for activity in activities]
+
+
+@pytest.mark.parametrize("where", [0, 1, 2])
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_an_inserted_activity_is_the_only_change(ws: Workspace, where: int, lang: str) -> None:
+    old_doc = _document(ws, lang)
+    unchanged = _names(ws, lang)
+    _insert_activity(ws, where)
+    new_doc = _document(ws, lang)
+
+    marked = " ".join(_marked_texts(old_doc, new_doc))
+    assert (NEW_NAME if lang == "sv" else "Outbound reminder calls") in marked
+    for name in unchanged:
+        assert name not in marked, f"{name!r} is marked as changed"
+    amendment = render_amendment_html(old_doc, new_doc, "1 mars 2027").decode("utf-8")
+    for name in unchanged:
+        assert name not in amendment, f"{name!r} is in the amendment"
+
+
+def test_reordered_subprocessors_change_nothing_in_their_sections(ws: Workspace) -> None:
+    old_doc = _document(ws, "sv")
+    _reverse_subprocessors(ws)
+    new_doc = _document(ws, "sv")
+    marked = _marked_texts(old_doc, new_doc)
+    # a reorder moves whole items; no item's details are shown as edited word by word
+    for item in compare(old_doc, new_doc):
+        if isinstance(item, MarkedTable):
+            for row in item.rows:
+                if row.mark == "":
+                    cells = [p for cell in row.cells for p in cell]
+                    assert all(s[0] == "=" for p in cells for s in p.segments), row
+    assert marked  # the order itself changed
+
+
+def test_identity_is_the_id_where_an_item_has_one(tmp_path: Path) -> None:
+    from dpagen.document.annex_sections import identity
+
+    assert identity({"id": "reminders", "name": {"sv": "A"}}, "name") == "id:reminders"
+    assert identity({"name": {"sv": "A", "en": "B"}}, "name") == identity(
+        {"name": {"en": "B", "sv": "A"}}, "name"
+    )
+
+
+def _insert_activity(ws: Workspace, where: int) -> None:
+    path = ws.root / INSTRUCTIONS
+    before, items, after = _items(path.read_text(encoding="utf-8"), "activities")
+    new_item = re.sub(
+        r"  - name:\n      sv: [^\n]*\n      en: [^\n]*\n",
+        f"  - name:\n      sv: {NEW_NAME}\n      en: Outbound reminder calls\n",
+        items[0],
+        count=1,
+    )
+    items.insert(where, new_item)
+    path.write_text(before + "".join(items) + after, encoding="utf-8")
+
+
+def _reverse_subprocessors(ws: Workspace) -> None:
+    path = ws.root / SUBPROCESSORS
+    before, items, after = _items(path.read_text(encoding="utf-8") + "\nend:\n", "subprocessors")
+    path.write_text(before + "".join(reversed(items)) + after.removesuffix("end:\n"), "utf-8")
+
+
+@pytest.mark.parametrize("change", ["insert-first", "insert-last", "reorder"])
+def test_word_redline_accepts_to_the_new_and_rejects_to_the_old(
+    ws: Workspace, tmp_path: Path, change: str
+) -> None:
+    from dpagen.render.docx import render_docx
+    from dpagen.render.redline import render_redline_docx
+    from tests.helpers import docx_lines
+    from tests.test_redline import resolve
+
+    old_doc = _document(ws, "sv")
+    if change == "reorder":
+        _reverse_subprocessors(ws)
+    else:
+        _insert_activity(ws, 0 if change == "insert-first" else 2)
+    new_doc = _document(ws, "sv")
+    redline = render_redline_docx(old_doc, new_doc, ws.templates)
+    for doc, accept in ((new_doc, True), (old_doc, False)):
+        expected = tmp_path / f"expected-{accept}.docx"
+        expected.write_bytes(render_docx(doc, ws.templates))
+        resolved = resolve(redline, accept, tmp_path / f"resolved-{accept}.docx")
+        assert docx_lines(resolved) == docx_lines(expected)
