@@ -59,6 +59,15 @@ def resolve(data: bytes, accept: bool, target: Path) -> Path:
     return target
 
 
+def assert_resolves(redline: bytes, old, new, templates: Path, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """Accepting every change of ``redline`` gives ``new``, rejecting every change ``old``."""
+    for doc, accept in ((new, True), (old, False)):
+        expected = folder / f"expected-{accept}.docx"
+        expected.write_bytes(render_docx(doc, templates))
+        resolved = resolve(redline, accept, folder / f"resolved-{accept}.docx")
+        assert docx_lines(resolved) == docx_lines(expected)
+
+
 def change_everything(ws: Workspace) -> None:
     scripted_changes(ws)
     root = ws.root / f"agreements/{CLIENT}"
@@ -78,13 +87,8 @@ def test_accept_and_reject_give_the_two_versions(
     change_everything(examples)
     old = load_state(examples, CLIENT, "1")
     new = load_state(examples, CLIENT, "working")
-    redline = redline_docx(old, new, lang)
-    for state, accept in ((new, True), (old, False)):
-        expected = tmp_path / f"expected-{accept}.docx"
-        doc = assemble(state.inputs, CLIENT, lang)
-        expected.write_bytes(render_docx(doc, examples.templates))
-        resolved = resolve(redline, accept, tmp_path / f"resolved-{accept}.docx")
-        assert docx_lines(resolved) == docx_lines(expected)
+    old_doc, new_doc = (assemble(s.inputs, CLIENT, lang) for s in (old, new))
+    assert_resolves(redline_docx(old, new, lang), old_doc, new_doc, examples.templates, tmp_path)
 
 
 def test_redline_has_unique_ids_and_is_deterministic(examples: Workspace) -> None:
@@ -165,12 +169,7 @@ def test_random_edits_round_trip(_pristine: Path, tmp_path_factory, edits_a, edi
     base = assemble(inputs, CLIENT, "sv")
     a, b = mutate(base, edits_a), mutate(base, edits_b)
     folder = tmp_path_factory.mktemp("redline")
-    redline = render_redline_docx(a, b, ws.templates)
-    for doc, accept in ((b, True), (a, False)):
-        expected = folder / f"expected-{accept}.docx"
-        expected.write_bytes(render_docx(doc, ws.templates))
-        resolved = resolve(redline, accept, folder / f"resolved-{accept}.docx")
-        assert docx_lines(resolved) == docx_lines(expected)
+    assert_resolves(render_redline_docx(a, b, ws.templates), a, b, ws.templates, folder)
 
 
 def test_html_and_pdf_redlines(examples: Workspace, tmp_path: Path) -> None:
