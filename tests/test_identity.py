@@ -18,6 +18,7 @@ from dpagen.inputs.load import load_inputs
 from dpagen.render.amendment import render_amendment_html
 from dpagen.workspace import Workspace
 from tests.conftest import CLIENT
+from tests.helpers import edit
 
 INSTRUCTIONS = f"agreements/{CLIENT}/annexes/instructions.yaml"
 SUBPROCESSORS = f"agreements/{CLIENT}/annexes/subprocessors.yaml"
@@ -137,3 +138,17 @@ def test_word_redline_accepts_to_the_new_and_rejects_to_the_old(
     new_doc = _document(ws, "sv")
     redline = render_redline_docx(old_doc, new_doc, ws.templates)
     assert_resolves(redline, old_doc, new_doc, ws.templates, tmp_path)
+
+
+def test_an_item_with_an_id_is_followed_through_a_new_name(ws: Workspace) -> None:
+    path = ws.root / INSTRUCTIONS
+    edit(path, "activities:\n  - name:\n", "activities:\n  - id: customer-service\n    name:\n")
+    old_doc = _document(ws, "sv")
+    edit(path, "      sv: Kundtjänst för Nordisk E-handels kunder\n", f"      sv: {NEW_NAME}\n")
+    new_doc = _document(ws, "sv")
+    marked = _marked_texts(old_doc, new_doc)
+    # the heading's words change; the activity's table is the same item, unchanged
+    assert marked == ["Kundtjänst", "Utgående", "för Nordisk E-handels kunder", "påminnelsesamtal"]
+    for item in compare(old_doc, new_doc):
+        if isinstance(item, MarkedTable):
+            assert all(row.mark in ("", "=") for row in item.rows)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from dpagen.document.dates import long_date
 from dpagen.document.labels import EEA, Labels, country_name
 from dpagen.document.model import Annex, Section, Table
+from dpagen.inputs.identity import identity
 from dpagen.inputs.yaml_positions import YamlFile
 
 Localize = Callable[[Any, tuple[Any, ...]], str]
@@ -40,17 +40,6 @@ def build_annex(kind: str, doc: YamlFile, number: int, lang: str, localize: Loca
 
 def _texts(values: list[Any], path: tuple[Any, ...], localize: Localize) -> Lines:
     return tuple(localize(value, (*path, index)) for index, value in enumerate(values))
-
-
-def identity(item: dict[str, Any], key: str) -> str:
-    """What a list item stands for: its ``id`` where it has one, else its natural key ``key``.
-
-    The natural key is the item's own value in every language (a name or a data description),
-    so the identity is the same in a Swedish and an English document.
-    """
-    if item.get("id") is not None:
-        return f"id:{item['id']}"
-    return json.dumps(item.get(key), sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _pairs(rows: list[tuple[str, Lines]]) -> Table:

@@ -14,6 +14,7 @@ from typing import Any
 
 from dpagen.errors import Problem
 from dpagen.inputs.clause_library import Edition, Library, check_term_value, load_library
+from dpagen.inputs.identity import NATURAL_KEYS
 from dpagen.inputs.register import Register, load_register, resolve_annex
 from dpagen.inputs.schema import LANGUAGES, validate_loaded
 from dpagen.inputs.yaml_positions import YamlFile, load_yaml
@@ -350,6 +351,32 @@ def _check_changelog(doc: YamlFile) -> list[Problem]:
     ]
 
 
+def _check_identities(doc: YamlFile, kind: str) -> list[Problem]:
+    """Two items of one annex list with the same ``id:``, which must name one item each.
+
+    Items without an id are followed by their natural key; two with the same one (say two
+    storage rules for the same data) are matched in their order.
+    """
+    problems: list[Problem] = []
+    for items in NATURAL_KEYS.get(kind, {}):
+        seen: dict[str, int] = {}
+        for index, item in enumerate(doc.sequence(items)):
+            if not isinstance(item, dict) or item.get("id") is None:
+                continue
+            if item["id"] not in seen:
+                seen[item["id"]] = index
+                continue
+            problems.append(
+                doc.problem(
+                    (items, index, "id"),
+                    f"{items}: item {index + 1} has the id '{item['id']}' of item "
+                    f"{seen[item['id']] + 1}",
+                    "ids within a list must differ",
+                )
+            )
+    return problems
+
+
 def _load_annexes(agreement: AgreementInput, folder: Path, inputs: Inputs) -> list[Problem]:
     assert agreement.edition is not None
     problems: list[Problem] = []
@@ -374,6 +401,8 @@ def _load_annexes(agreement: AgreementInput, folder: Path, inputs: Inputs) -> li
             found += _check_changelog(doc)
         if kind == "subprocessors" and not has_errors(found):
             found += resolve_annex(doc, inputs.register, agreement.languages)
+        if not has_errors(found):
+            found += _check_identities(doc, kind)
         problems += found
         if not has_errors(found):
             agreement.annexes[kind] = doc

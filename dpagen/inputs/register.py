@@ -140,6 +140,8 @@ def merged_entry(register: Register, ref: str, own: dict[str, Any]) -> dict[str,
     """A complete annex entry: the register's details with the client's own fields."""
     details = register.entries[ref]
     entry: dict[str, Any] = {"ref": ref}
+    if "id" in own:
+        entry["id"] = own["id"]
     for key in ("name", "org_no", "address", "contact"):
         if key in details:
             entry[key] = details[key]
