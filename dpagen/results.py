@@ -39,6 +39,11 @@ def dumps(value: Any) -> str:
     return json.dumps(jsonable(value), ensure_ascii=False, indent=2)
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is one: "1 agreement", "3 agreements"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def text_table(rows: list[tuple[str, ...]]) -> list[str]:
     """Rows of cells as lines of aligned columns (the first row is usually a header)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -12,13 +12,14 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from dpagen.checks.validate import Findings, count, validate_workspace
+from dpagen.checks.validate import Findings, validate_workspace
 from dpagen.document.assemble import assemble
 from dpagen.document.labels import EEA
 from dpagen.errors import Problem, ProblemsFound
 from dpagen.inputs.load import AgreementInput, Inputs, has_errors
 from dpagen.inputs.schema import requirements
 from dpagen.inputs.yaml_positions import YamlFile
+from dpagen.results import count
 from dpagen.workspace import Workspace
 
 ART32_GROUPS = {

@@ -8,6 +8,7 @@ from dpagen.document.assemble import assemble
 from dpagen.errors import Problem, ProblemsFound
 from dpagen.inputs.load import Inputs, has_errors, load_inputs
 from dpagen.releases.frozen import frozen_problems
+from dpagen.results import count
 from dpagen.workspace import Workspace
 
 
@@ -68,11 +69,6 @@ class Findings:
         if self.errors:
             return f"{count(self.errors, 'error')}, {warnings}."
         return f"ok: {self.checked}" + (f" ({warnings})" if self.warnings else "") + "."
-
-
-def count(n: int, noun: str) -> str:
-    """``n`` and ``noun``, plural unless ``n`` is one: "1 agreement", "3 agreements"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def validate_findings(ws: Workspace, clients: list[str] | None = None) -> Findings:

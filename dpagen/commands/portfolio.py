@@ -132,9 +132,10 @@ def retention_command(ctx: click.Context, /, **options: Any) -> None:
 
 def _write_report(ctx: click.Context, /, kind: str, **options: Any) -> None:
     from dpagen.portfolio.reports import write_report
+    from dpagen.results import count
 
     path, rows = write_report(workspace(ctx), kind, **options)
-    click.echo(f"{shown(path)} ({rows} row{'' if rows == 1 else 's'})")
+    click.echo(f"{shown(path)} ({count(rows, 'row')})")
 
 
 @click.group("subprocessors")
@@ -172,14 +173,14 @@ def subprocessors_impact_command(
       dpagen subprocessors impact --replace samtalsmolnet telekontakt --date 2027-02-01
     """
     from dpagen.portfolio.subprocessor_impact import HEADER, change_impact
+    from dpagen.results import count
 
     impact = change_impact(workspace(ctx), _change(**change), day(date))
     if as_json:
         return print_json(impact.affected)
     if impact.affected:
         print_table([HEADER, *(affected.cells() for affected in impact.affected)])
-    n = len(impact.affected)
-    click.echo(f"{n} client{'' if n == 1 else 's'} affected.")
+    click.echo(f"{count(len(impact.affected), 'client')} affected.")
 
 
 @subprocessors_group.command("notify")

@@ -44,6 +44,7 @@ from dpagen.releases.issue import (
     template_hashes,
 )
 from dpagen.releases.record import ReleaseRecord, read_locks, sha256
+from dpagen.results import count
 from dpagen.version import __version__
 from dpagen.workspace import Workspace
 
@@ -63,10 +64,9 @@ class BuildReport:
 
     def summary(self) -> str:
         """The closing line: how many files were rendered, up to date and failed."""
-        failed = len(self.failed)
         return (
             f"rendered {len(self.rendered)}, up to date {self.up_to_date}, "
-            f"failed {failed} client{'' if failed == 1 else 's'}, {self.seconds:.1f} s"
+            f"failed {count(len(self.failed), 'client')}, {self.seconds:.1f} s"
         )
 
 

@@ -36,6 +36,7 @@ from dpagen.portfolio.subprocessor_impact import (
     change_impact,
 )
 from dpagen.releases.issue import annex_document
+from dpagen.results import count
 from dpagen.workspace import Workspace
 
 
@@ -49,11 +50,8 @@ class NoticeReport:
 
     def summary(self) -> str:
         """The closing line: clients notified and files written."""
-        clients, files = len(self.impact.affected), len(self.files)
-        return (
-            f"{clients} client{'' if clients == 1 else 's'} notified, "
-            f"{files} file{'' if files == 1 else 's'} written."
-        )
+        clients = count(len(self.impact.affected), "client")
+        return f"{clients} notified, {count(len(self.files), 'file')} written."
 
 
 def notify(
