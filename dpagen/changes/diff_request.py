@@ -18,11 +18,11 @@ from dpagen.changes.diff import (
     change_json,
     describe,
     diff_against_standard,
-    diff_edited_docx,
     diff_states,
     load_state,
     redline_document,
 )
+from dpagen.changes.edited_docx import diff_edited_docx
 from dpagen.errors import UsageError
 from dpagen.files.atomic import write_atomic
 from dpagen.workspace import Workspace
