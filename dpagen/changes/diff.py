@@ -54,6 +54,7 @@ class ChangeKind(StrEnum):
     PARAGRAPH_CHANGED = "paragraph-changed"  # in a DOCX that came back from outside
     PARAGRAPH_REMOVED = "paragraph-removed"
     PARAGRAPH_ADDED = "paragraph-added"
+    PARAGRAPH_MOVED = "paragraph-moved"
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,7 @@ def describe(change: Change) -> str:
         ChangeKind.PARAGRAPH_CHANGED,
         ChangeKind.PARAGRAPH_REMOVED,
         ChangeKind.PARAGRAPH_ADDED,
+        ChangeKind.PARAGRAPH_MOVED,
     ):
         return f"{path} {kind.value.split('-')[1]}"
     if kind is ChangeKind.ANNEX_ROW_ADDED:
