@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dpagen.changes.diff import words
+from dpagen.document.model import Document, plain
+from dpagen.document.outline import Para, outline
 from dpagen.workspace import Workspace
 from tests.helpers import add_edition, edit, run
 
@@ -171,14 +174,13 @@ def test_diff_mirrors(examples: Workspace) -> None:
 def test_edited_docx_against_its_release(examples: Workspace, tmp_path) -> None:
     from docx import Document
 
-    result = run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01", "--json")
-    issued = json.loads(result.stdout)["files"]
-    path = examples.root / next(p for p in issued if p.endswith(".sv.docx"))
+    path = released_docx(examples, "sv")
+    model = assembled(examples, "sv")
     document = Document(str(path))
     targets = [p for p in document.paragraphs if "Personuppgiftsbiträdet ska" in p.text][:2]
+    places = [place_in(model, p.text, "punkt") for p in targets]
     for paragraph in targets:  # one word changed in each of two paragraphs
-        run_ = next(r for r in paragraph.runs if "ska" in r.text)
-        run_.text = run_.text.replace("ska", "får", 1)
+        replace_word(paragraph, "ska", "får")
     document.add_paragraph("Ett tillägg från kunden.")
     edited = tmp_path / "edited.docx"
     document.save(str(edited))
@@ -190,8 +192,214 @@ def test_edited_docx_against_its_release(examples: Workspace, tmp_path) -> None:
     ]
     assert all("[-ska-]{+får+}" in c["redline"][0] for c in found[:2])
     assert found[2]["new"] == "Ett tillägg från kunden."
+    last = model.annexes[-1]  # the paragraph goes after the last section of the last annex
+    assert [c["path"] for c in found] == [*places, f"{last.label}, {last.sections[-1].title}"]
     text = run(examples, "diff", CLIENT, "--file", str(edited)).stdout
     assert text.startswith(f"edited.docx against release 1 of {CLIENT}\n")
+
+
+def released_docx(ws: Workspace, lang: str) -> Path:
+    """Issue release 1 of CLIENT and give its DOCX in ``lang``."""
+    result = run(ws, "release", CLIENT, "--note", "x", "--date", "2026-12-01", "--json")
+    assert result.exit_code == 0, result.output
+    issued = json.loads(result.stdout)["files"]
+    return ws.root / next(p for p in issued if p.endswith(f".{lang}.docx"))
+
+
+def assembled(ws: Workspace, lang: str) -> Document:
+    """CLIENT's agreement as the model numbers it, the same as the release just issued."""
+    from dpagen.document.assemble import assemble
+    from dpagen.inputs.load import load_inputs
+
+    inputs, _ = load_inputs(ws, [CLIENT])
+    return assemble(inputs, CLIENT, lang)
+
+
+def numbered(model: Document) -> list[tuple[str, str]]:
+    """(number, text) of every clause heading ("16."), sub-clause ("16.1") and item ("(a)")."""
+    return [
+        (block.number, plain(block.runs))
+        for block in outline(model)
+        if isinstance(block, Para) and block.number
+    ]
+
+
+def sub_clause(model: Document, number: str) -> str:
+    """The text of sub-clause ``number``."""
+    return dict(numbered(model))[number]
+
+
+def place_in(model: Document, text: str, word: str) -> str:
+    """``punkt N.M`` for a paragraph of the clauses: the sub-clause it is in, or its clause."""
+    place = ""
+    for number, paragraph in numbered(model):
+        if not number.startswith("("):
+            place = number.rstrip(".")
+        if paragraph == text:
+            return f"{word} {place}"
+    raise AssertionError(f"{text!r} is not in the clauses")
+
+
+def paragraph_of(document, text: str):
+    return next(p for p in document.paragraphs if p.text == text)
+
+
+def replace_word(paragraph, old: str, new: str) -> None:
+    """Replace the first `` old `` in the paragraph, in the run that has it."""
+    run_ = next(r for r in paragraph.runs if f" {old} " in r.text)
+    run_.text = run_.text.replace(f" {old} ", f" {new} ", 1)
+
+
+def move_before(paragraph, target) -> None:
+    """Move the paragraph's XML element to just before ``target``'s, as a cut and paste does."""
+    target._p.addprevious(paragraph._p)
+
+
+def test_inserted_edited_and_moved_paragraphs_are_placed_by_clause(
+    examples: Workspace, tmp_path
+) -> None:
+    from docx import Document as open_docx
+
+    path = released_docx(examples, "sv")
+    model = assembled(examples, "sv")
+    document = open_docx(str(path))
+    edited_text = sub_clause(model, "9.1")
+    replace_word(paragraph_of(document, edited_text), "ska", "får")
+    moved_text = sub_clause(model, "11.4")  # goes to clause 12, where it becomes 12.2
+    move_before(
+        paragraph_of(document, moved_text), paragraph_of(document, sub_clause(model, "12.2"))
+    )
+    added = "Kunden får begära en skriftlig rapport om varje incident."
+    paragraph_of(document, sub_clause(model, "16.2")).insert_paragraph_before(added)  # no style
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+
+    found = changes(examples, "--file", str(edited))
+    redline = edited_text.replace(" ska ", " [-ska-]{+får+} ", 1)
+    assert [{key: c[key] for key in ("kind", "path", "old", "new", "redline")} for c in found] == [
+        {
+            "kind": "paragraph-changed",
+            "path": "punkt 9.1",
+            "old": edited_text,
+            "new": edited_text.replace(" ska ", " får ", 1),
+            "redline": [redline],
+        },
+        {
+            "kind": "paragraph-moved",
+            "path": "punkt 11.4",
+            "old": "punkt 11.4",
+            "new": "punkt 12.2",
+            "redline": [moved_text],
+        },
+        {
+            "kind": "paragraph-added",
+            "path": "punkt 16.1",  # after sub-clause 16.1 and without a number of its own
+            "old": None,
+            "new": added,
+            "redline": [f"{{+{added}+}}"],
+        },
+    ]
+    text = run(examples, "diff", CLIENT, "--file", str(edited)).stdout
+    assert text == (
+        f"edited.docx against release 1 of {CLIENT}\n"
+        "  punkt 9.1 changed\n"
+        f"      {redline}\n"
+        "  punkt 11.4 moved to punkt 12.2\n"
+        f"      {moved_text}\n"
+        "  punkt 16.1 added\n"
+        f"      {{+{added}+}}\n"
+    )
+
+
+def test_an_inserted_paragraph_changes_no_other(examples: Workspace, tmp_path) -> None:
+    from docx import Document as open_docx
+
+    path = released_docx(examples, "sv")
+    model = assembled(examples, "sv")
+    document = open_docx(str(path))
+    added = "Personuppgiftsbiträdet ska även följa den Personuppgiftsansvariges säkerhetsregler."
+    target = paragraph_of(document, sub_clause(model, "9.2"))
+    target.insert_paragraph_before(added)
+    edited = tmp_path / "inserted.docx"
+    document.save(str(edited))
+    assert [(c["kind"], c["path"]) for c in changes(examples, "--file", str(edited))] == [
+        ("paragraph-added", "punkt 9.1")
+    ]
+    replace_word(target, "ska", "får")  # the paragraph right after the new one edited too
+    document.save(str(edited))
+    found = changes(examples, "--file", str(edited))
+    assert [(c["kind"], c["path"]) for c in found] == [
+        ("paragraph-added", "punkt 9.1"),
+        ("paragraph-changed", "punkt 9.2"),
+    ]
+    assert found[1]["redline"] == [sub_clause(model, "9.2").replace(" ska ", " [-ska-]{+får+} ", 1)]
+
+
+def test_english_docx_places_by_clause_and_annex(examples: Workspace, tmp_path) -> None:
+    from docx import Document as open_docx
+
+    path = released_docx(examples, "en")
+    model = assembled(examples, "en")
+    document = open_docx(str(path))
+    target = paragraph_of(document, sub_clause(model, "12.3"))
+    added = "The Processor shall also keep a list of former sub-processors."
+    target.insert_paragraph_before(added, style=target.style)  # a numbered sub-clause: 12.3
+    moved_text = sub_clause(model, "11.4")
+    move_before(
+        paragraph_of(document, moved_text), paragraph_of(document, sub_clause(model, "14.2"))
+    )
+    row = next(  # the sub-processor's row in the table of all sub-processors
+        row
+        for table in document.tables
+        for row in table.rows
+        if len(row.cells) == 3 and row.cells[0].text == "Casewell Inc."
+    )
+    row_before = " | ".join(cell.text for cell in row.cells)
+    row.cells[1].paragraphs[0].runs[0].text = "Canada"
+    row_after = " | ".join(cell.text for cell in row.cells)
+    edited = tmp_path / "edited.en.docx"
+    document.save(str(edited))
+    found = changes(examples, "--file", str(edited))
+    assert [(c["kind"], c["path"], c["old"], c["new"]) for c in found] == [
+        ("paragraph-added", "clause 12.3", None, added),
+        ("paragraph-moved", "clause 11.4", "clause 11.4", "clause 14.2"),
+        (
+            "paragraph-changed",
+            "Annex 3, Casewell Inc.",
+            row_before,
+            row_after,
+        ),
+    ]
+    text = run(examples, "diff", CLIENT, "--file", str(edited)).stdout
+    assert "\n  clause 12.3 added\n" in text
+    assert "\n  clause 11.4 moved to clause 14.2\n" in text
+    assert "\n  Annex 3, Casewell Inc. changed\n" in text
+
+
+def test_clause_numbers_typed_into_the_text_are_places_not_changes(
+    examples: Workspace, tmp_path
+) -> None:
+    from docx import Document as open_docx
+
+    path = released_docx(examples, "sv")
+    model = assembled(examples, "sv")
+    document = open_docx(str(path))
+    pending = numbered(model)
+    for paragraph in document.paragraphs:  # as Word's "convert numbering to text" leaves them
+        if pending and paragraph.text == pending[0][1]:
+            number = paragraph.add_run(pending.pop(0)[0])
+            number.add_tab()
+            paragraph.runs[0]._r.addprevious(number._r)
+    assert not pending
+    edited = tmp_path / "numbers.docx"
+    document.save(str(edited))
+    assert changes(examples, "--file", str(edited)) == []
+    paragraph = next(p for p in document.paragraphs if p.text.startswith("11.4\t"))
+    replace_word(paragraph, "ska", "får")
+    document.save(str(edited))
+    found = changes(examples, "--file", str(edited))
+    assert [(c["kind"], c["path"]) for c in found] == [("paragraph-changed", "punkt 11.4")]
+    assert found[0]["new"] == sub_clause(model, "11.4").replace(" ska ", " får ", 1)
 
 
 def test_redline_is_coloured_only_on_a_terminal() -> None:
@@ -207,7 +415,15 @@ def test_text_output_across_an_edition_change(examples: Workspace) -> None:
     assert run(examples, "upgrade", CLIENT, "--edition", "2027.1").exit_code == 0
     result = run(examples, "diff", CLIENT)
     assert result.exit_code == 0, result.output
-    assert "  edition: 2026.1 → 2027.1\n  clause breach: version 1 → 2\n" in result.stdout
+    assert result.stdout == (
+        f"{CLIENT}: release 1 → working copy\n"
+        "  Standardvillkor: utgåva 2026.1 → utgåva 2027.1\n"
+        "  Punkt 16 Personuppgiftsincidenter: ny lydelse (version 1 → 2)\n"
+        "      {+Nytt stycke.+}\n"
+    )
+    english = run(examples, "diff", CLIENT, "--lang", "en").stdout
+    assert "  Standard terms: edition 2026.1 → edition 2027.1\n" in english
+    assert "  Clause 16 Personal data breaches: new wording (version 1 → 2)\n" in english
 
 
 def test_file_must_be_a_docx_of_this_client(examples: Workspace, tmp_path) -> None:

@@ -181,13 +181,14 @@ def test_html_and_pdf_redlines(examples: Workspace, tmp_path: Path) -> None:
         result = run(examples, "diff", CLIENT, "1", "working", "--format", fmt, "--out", str(path))
         assert result.exit_code == 0, result.stderr
     html = html_path.read_text(encoding="utf-8")
-    assert "<li>term breach_notice_hours: 24 → 12</li>" in html
+    assert "<li>Punkt 16 Personuppgiftsincidenter: 24 → 12</li>" in html
+    assert "breach_notice_hours" not in html  # the summary speaks the reader's language
     assert "senast </span><del>24</del><ins>12</ins><span> timmar" in html
     assert "utfärdande 1 jämfört med nuvarande arbetsversion" in html
     from pypdf import PdfReader
 
     text = " ".join(page.extract_text() for page in PdfReader(pdf_path).pages)
-    assert "Sammanfattning av ändringarna" in text and "breach_notice_hours" in text
+    assert "Sammanfattning av ändringarna" in text and "Personuppgiftsincidenter: 24 → 12" in text
     again = tmp_path / "again.pdf"
     run(examples, "diff", CLIENT, "1", "working", "--format", "pdf", "--out", str(again))
     assert again.read_bytes() == pdf_path.read_bytes()

@@ -11,61 +11,20 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from dpagen.changes.alignment import word_segments
+from dpagen.changes.change import Change as Change  # re-exported for the diff modules
+from dpagen.changes.change import ChangeKind as ChangeKind
+from dpagen.changes.input_changes import FieldChanges, annex_changes
+from dpagen.changes.places import Places
 from dpagen.checks.validate import validate_workspace
 from dpagen.document.assemble import assemble
-from dpagen.document.model import Clause, plain
+from dpagen.document.model import Clause, Document, plain
 from dpagen.errors import ProblemsFound, UsageError
 from dpagen.inputs.load import AgreementInput, Inputs, has_errors
 from dpagen.releases.issue import find_lock, inputs_from_record
 from dpagen.workspace import Workspace
-
-ROW_KEYS = {
-    "activities": "name",
-    "systems": "name",
-    "storage": "data",
-    "retention": "data",
-    "instructors": "name",
-    "subprocessors": "name",
-    "certifications": "scheme",
-}
-
-
-class ChangeKind(StrEnum):
-    """What sort of change a :class:`Change` is; the values are those of ``diff --format json``."""
-
-    EDITION = "edition"
-    AGREEMENT = "agreement"  # a field of agreement.yaml's agreement section
-    PARTY = "party"
-    TERM = "term"
-    CLAUSE_ADDED = "clause-added"
-    CLAUSE_REMOVED = "clause-removed"
-    CLAUSE_MOVED = "clause-moved"  # renumbered
-    CLAUSE_VERSION = "clause-version"
-    CLAUSE_VARIANT = "clause-variant"
-    DEVIATION = "deviation"
-    ANNEX_VERSION = "annex-version"
-    ANNEX_FIELD = "annex-field"
-    ANNEX_ROW_ADDED = "annex-row-added"
-    ANNEX_ROW_REMOVED = "annex-row-removed"
-    PARAGRAPH_CHANGED = "paragraph-changed"  # in a DOCX that came back from outside
-    PARAGRAPH_REMOVED = "paragraph-removed"
-    PARAGRAPH_ADDED = "paragraph-added"
-    PARAGRAPH_MOVED = "paragraph-moved"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change between two states; ``path`` says where, ``old`` and ``new`` what."""
-
-    kind: ChangeKind
-    path: str
-    old: Any = None
-    new: Any = None
-    redline: tuple[str, ...] = ()  # paragraphs with [-deleted-] and {+inserted+} words
 
 
 @dataclass(frozen=True)
@@ -131,89 +90,118 @@ def clause_redline(old: Clause | None, new: Clause | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _flat(value: Any, prefix: str) -> dict[str, Any]:
-    if isinstance(value, dict) and not (value and set(value) <= {"sv", "en"}):
-        result: dict[str, Any] = {}
-        for key, inner in value.items():
-            result.update(_flat(inner, f"{prefix}.{key}" if prefix else str(key)))
-        return result
-    return {prefix: value}
+@dataclass(frozen=True)
+class Comparison:
+    """The changes shown in the reader's language, and how many read the same in it."""
+
+    changes: list[Change]
+    hidden: int = 0  # changes only to the other language's text
 
 
-def _fields(kind: ChangeKind, path: str, old: Any, new: Any) -> list[Change]:
-    a, b = _flat(old, path), _flat(new, path)
-    return [
-        Change(kind, key, a.get(key), b.get(key))
-        for key in [*a, *[k for k in b if k not in a]]
-        if a.get(key) != b.get(key)
-    ]
-
-
-def _row_key(row: Any, key: str) -> str:
-    value = row.get(key) if isinstance(row, dict) else row
-    if isinstance(value, dict):
-        value = value.get("sv") or next(iter(value.values()), "")
-    return str(value)
-
-
-def _annex_changes(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    changes: list[Change] = []
-    for field in [*old, *[k for k in new if k not in old]]:
-        if field == "changelog" or old.get(field) == new.get(field):
-            continue
-        path = f"annexes.{kind}.{field}"
-        a, b = old.get(field), new.get(field)
-        if field in ROW_KEYS and isinstance(a, list) and isinstance(b, list):
-            key = ROW_KEYS[field]
-            rows_a = {_row_key(row, key): row for row in a}
-            rows_b = {_row_key(row, key): row for row in b}
-            for name in rows_a.keys() - rows_b.keys():
-                changes.append(
-                    Change(ChangeKind.ANNEX_ROW_REMOVED, f"{path}[{name}]", rows_a[name])
-                )
-            for name in [n for n in rows_b if n not in rows_a]:
-                changes.append(
-                    Change(ChangeKind.ANNEX_ROW_ADDED, f"{path}[{name}]", None, rows_b[name])
-                )
-            for name in [n for n in rows_a if n in rows_b]:
-                changes += _fields(
-                    ChangeKind.ANNEX_FIELD, f"{path}[{name}]", rows_a[name], rows_b[name]
-                )
-        elif field in ("version", "effective_date"):
-            changes.append(Change(ChangeKind.ANNEX_VERSION, path, a, b))
-        else:
-            changes += _fields(ChangeKind.ANNEX_FIELD, path, a, b)
-    return changes
-
-
-def diff_states(old: State, new: State, lang: str = "sv") -> list[Change]:
-    """Every change from ``old`` to ``new``, in document order."""
-    changes: list[Change] = []
+def compare_states(old: State, new: State, lang: str = "sv") -> Comparison:
+    """Every change from ``old`` to ``new`` as read in ``lang``, in document order."""
+    places = Places(lang)
+    found = FieldChanges(places)
     a, b = old.agreement, new.agreement
+    doc_a, doc_b = _assembled(old, lang), _assembled(new, lang)
     if a.edition and b.edition and a.edition.id != b.edition.id:
-        changes.append(Change(ChangeKind.EDITION, "edition", a.edition.id, b.edition.id))
-    changes += _fields(ChangeKind.AGREEMENT, "agreement", a.data["agreement"], b.data["agreement"])
-    changes = [c for c in changes if c.path not in ("agreement.edition", "agreement.languages")]
-    changes += _fields(ChangeKind.PARTY, "processor", old.inputs.processor, new.inputs.processor)
-    changes += _fields(ChangeKind.PARTY, "client", a.data["client"], b.data["client"])
-    for name in [*a.terms, *[k for k in b.terms if k not in a.terms]]:
-        if a.terms.get(name) != b.terms.get(name):
-            changes.append(
-                Change(ChangeKind.TERM, f"terms.{name}", a.terms.get(name), b.terms.get(name))
+        found.changes.append(
+            Change(
+                ChangeKind.EDITION,
+                "edition",
+                a.edition.id,
+                b.edition.id,
+                place=places.label("edition"),
             )
-    changes += _clause_changes(old, new, lang)
+        )
+    agreement_a = {k: v for k, v in a.data["agreement"].items() if k not in _NOT_COMPARED}
+    agreement_b = {k: v for k, v in b.data["agreement"].items() if k not in _NOT_COMPARED}
+    found.fields(
+        ChangeKind.AGREEMENT, "agreement", "", agreement_a, agreement_b, places.agreement_field
+    )
+    for side, before, after in (
+        ("processor", old.inputs.processor, new.inputs.processor),
+        ("client", a.data["client"], b.data["client"]),
+    ):
+        found.fields(
+            ChangeKind.PARTY,
+            side,
+            "",
+            before,
+            after,
+            lambda parts, side=side: places.party(side, parts),
+        )
+    clause_changes = _clause_changes(doc_a, doc_b, old.agreement, new.agreement, lang)
+    found.changes += _term_changes(old, new, doc_a, doc_b, clause_changes, places)
+    found.changes += clause_changes
+    numbers = {annex.id: annex.number for annex in (*doc_a.annexes, *doc_b.annexes)}
     for kind in [*a.annexes, *[k for k in b.annexes if k not in a.annexes]]:
         data_a = a.annexes[kind].data if kind in a.annexes else {}
         data_b = b.annexes[kind].data if kind in b.annexes else {}
-        changes += _annex_changes(kind, data_a, data_b)
+        annex_changes(found, kind, numbers.get(kind), data_a, data_b)
+    return Comparison(found.changes, found.hidden)
+
+
+def diff_states(old: State, new: State, lang: str = "sv") -> list[Change]:
+    """Every change from ``old`` to ``new`` as read in ``lang``, in document order."""
+    return compare_states(old, new, lang).changes
+
+
+_NOT_COMPARED = ("edition", "languages")  # the edition is its own change; languages are not text
+
+
+def _assembled(state: State, lang: str) -> Document:
+    languages = state.agreement.languages
+    return assemble(state.inputs, state.client, lang if lang in languages else languages[0])
+
+
+def _term_changes(
+    old: State,
+    new: State,
+    doc_a: Document,
+    doc_b: Document,
+    clause_changes: list[Change],
+    places: Places,
+) -> list[Change]:
+    """A changed term, placed at the clause that declares it, with that clause's redline."""
+    library = new.inputs.library
+    terms_a, terms_b = old.agreement.terms, new.agreement.terms
+    declared = {name: cid for cid, clause in library.clauses.items() for name in clause.terms}
+    worded = {change.path for change in clause_changes if change.redline}
+    clauses_a = {clause.id: clause for clause in doc_a.clauses}
+    clauses_b = {clause.id: clause for clause in doc_b.clauses}
+    changes = []
+    for name in [*terms_a, *[k for k in terms_b if k not in terms_a]]:
+        if terms_a.get(name) == terms_b.get(name):
+            continue
+        cid = declared.get(name, "")
+        clause = clauses_b.get(cid) or clauses_a.get(cid)
+        place = places.clause(clause.number, clause.title) if clause else name
+        redline: tuple[str, ...] = ()
+        if clause and f"clauses.{cid}" not in worded:
+            redline = clause_redline(clauses_a.get(cid), clauses_b.get(cid))
+            worded.add(f"clauses.{cid}")  # a second term of the clause repeats nothing
+        changes.append(
+            Change(
+                ChangeKind.TERM,
+                f"terms.{name}",
+                terms_a.get(name),
+                terms_b.get(name),
+                redline,
+                place=place,
+            )
+        )
     return changes
 
 
-def _clause_changes(old: State, new: State, lang: str) -> list[Change]:
-    lang_a = lang if lang in old.agreement.languages else old.agreement.languages[0]
-    lang_b = lang if lang in new.agreement.languages else new.agreement.languages[0]
-    doc_a = assemble(old.inputs, old.client, lang_a)
-    doc_b = assemble(new.inputs, new.client, lang_b)
+def _clause_changes(
+    doc_a: Document,
+    doc_b: Document,
+    agreement_a: AgreementInput,
+    agreement_b: AgreementInput,
+    lang: str,
+) -> list[Change]:
+    places = Places(lang)
     clauses_a = {c.id: c for c in doc_a.clauses}
     clauses_b = {c.id: c for c in doc_b.clauses}
     changes = []
@@ -226,29 +214,42 @@ def _clause_changes(old: State, new: State, lang: str) -> list[Change]:
                     clause.number,
                     None,
                     clause_redline(clause, None),
+                    place=places.clause(clause.number, clause.title),
                 )
             )
     for clause in doc_b.clauses:
         path = f"clauses.{clause.id}"
+        place = places.clause(clause.number, clause.title)
         before = clauses_a.get(clause.id)
         if before is None:
             changes.append(
                 Change(
-                    ChangeKind.CLAUSE_ADDED, path, None, clause.number, clause_redline(None, clause)
+                    ChangeKind.CLAUSE_ADDED,
+                    path,
+                    None,
+                    clause.number,
+                    clause_redline(None, clause),
+                    place=place,
                 )
             )
             continue
         if before.number != clause.number:
-            changes.append(Change(ChangeKind.CLAUSE_MOVED, path, before.number, clause.number))
+            changes.append(
+                Change(ChangeKind.CLAUSE_MOVED, path, before.number, clause.number, place=place)
+            )
         wording = []
         if before.version != clause.version:
-            wording.append(Change(ChangeKind.CLAUSE_VERSION, path, before.version, clause.version))
+            wording.append(
+                Change(ChangeKind.CLAUSE_VERSION, path, before.version, clause.version, place=place)
+            )
         if before.variant != clause.variant:
-            wording.append(Change(ChangeKind.CLAUSE_VARIANT, path, before.variant, clause.variant))
-        negotiated = (_negotiated(old.agreement, clause.id), _negotiated(new.agreement, clause.id))
+            wording.append(
+                Change(ChangeKind.CLAUSE_VARIANT, path, before.variant, clause.variant, place=place)
+            )
+        negotiated = (_negotiated(agreement_a, clause.id), _negotiated(agreement_b, clause.id))
         if negotiated[0] != negotiated[1]:
             texts = [(d or {}).get("text", {}).get(lang) if d else None for d in negotiated]
-            wording.append(Change(ChangeKind.DEVIATION, path, texts[0], texts[1]))
+            wording.append(Change(ChangeKind.DEVIATION, path, texts[0], texts[1], place=place))
         if wording:
             redline = clause_redline(before, clause)
             wording[0] = dataclasses.replace(wording[0], redline=redline)
@@ -287,7 +288,9 @@ def diff_against_standard(state: State, lang: str = "sv") -> list[Change]:
         standard_inputs,
         state.client,
     )
-    return _clause_changes(standard, state, lang)
+    return _clause_changes(
+        _assembled(standard, lang), _assembled(state, lang), standard_agreement, agreement, lang
+    )
 
 
 def change_json(change: Change) -> dict[str, Any]:
@@ -298,45 +301,40 @@ def change_json(change: Change) -> dict[str, Any]:
     return data
 
 
-def describe(change: Change) -> str:
-    """One line for people."""
+def describe(change: Change, lang: str = "sv") -> str:
+    """One line for people, in ``lang``: where the change is, then what it is."""
+    places = Places(lang)
     path, old, new, kind = change.path, change.old, change.new, change.kind
-    name = path.split(".", 1)[-1]
+    place = change.place or path
     if kind is ChangeKind.EDITION:
-        return f"edition: {old} → {new}"
-    if kind is ChangeKind.TERM:
-        return f"term {name}: {_show(old)} → {_show(new)}"
-    if kind is ChangeKind.CLAUSE_ADDED:
-        return f"clause {name} added as clause {new}"
-    if kind is ChangeKind.CLAUSE_REMOVED:
-        return f"clause {name} (clause {old}) removed"
+        before, after = (places.label("edition_value", edition=e) for e in (old, new))
+        return f"{place}: {before} → {after}"
+    if kind in (ChangeKind.CLAUSE_ADDED, ChangeKind.ANNEX_ROW_ADDED):
+        return f"{place}: {places.verb('added')}"
+    if kind in (ChangeKind.CLAUSE_REMOVED, ChangeKind.ANNEX_ROW_REMOVED):
+        return f"{place}: {places.verb('removed')}"
     if kind is ChangeKind.CLAUSE_MOVED:
-        return f"clause {name} renumbered {old} → {new}"
-    if kind in (ChangeKind.CLAUSE_VERSION, ChangeKind.CLAUSE_VARIANT):
-        return f"clause {name}: {kind.value.split('-')[1]} {old} → {new}"
+        return f"{place}: {places.verb('renumbered', old=old)}"
+    if kind is ChangeKind.ANNEX_ROW_MOVED:
+        return f"{place}: {places.verb('moved', old=old, new=new)}"
+    if kind is ChangeKind.CLAUSE_VERSION:
+        return f"{place}: {places.verb('version', old=old, new=new)}"
+    if kind is ChangeKind.CLAUSE_VARIANT:
+        return f"{place}: {places.verb('variant', old=old, new=new)}"
     if kind is ChangeKind.DEVIATION:
         state = "removed" if new is None else "added" if old is None else "changed"
-        return f"clause {name}: negotiated text {state}"
+        return f"{place}: {places.verb(f'negotiated_{state}')}"
     if kind in (
         ChangeKind.PARAGRAPH_CHANGED,
         ChangeKind.PARAGRAPH_REMOVED,
         ChangeKind.PARAGRAPH_ADDED,
         ChangeKind.PARAGRAPH_MOVED,
     ):
+        if kind is ChangeKind.PARAGRAPH_MOVED:
+            return f"{old} moved to {new}"
         return f"{path} {kind.value.split('-')[1]}"
-    if kind is ChangeKind.ANNEX_ROW_ADDED:
-        return f"{path}: added"
-    if kind is ChangeKind.ANNEX_ROW_REMOVED:
-        return f"{path}: removed"
-    return f"{path}: {_show(old)} → {_show(new)}"
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, dict) and set(value) <= {"sv", "en"}:
-        return repr(value.get("sv") or value.get("en"))
-    return repr(value) if isinstance(value, str) else str(value)
+    name = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    return f"{place}: {places.value(old, name)} → {places.value(new, name)}"
 
 
 def redline_document(old: State, new: State, lang: str = "sv", fmt: str = "docx") -> bytes:
@@ -353,7 +351,7 @@ def redline_document(old: State, new: State, lang: str = "sv", fmt: str = "docx"
         return render_redline_docx(doc_old, doc_new, templates)
     from dpagen.render.redline_html import render_redline_html
 
-    summary = [describe(change) for change in diff_states(old, new, lang)]
+    summary = [describe(change, lang) for change in diff_states(old, new, lang)]
     html = render_redline_html(
         doc_old, doc_new, summary, _state_name(old, lang), _state_name(new, lang), templates
     )

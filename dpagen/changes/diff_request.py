@@ -16,15 +16,16 @@ from dpagen.changes.diff import (
     State,
     amendment_document,
     change_json,
+    compare_states,
     describe,
     diff_against_standard,
-    diff_states,
     load_state,
     redline_document,
 )
 from dpagen.changes.edited_docx import diff_edited_docx
 from dpagen.errors import UsageError
 from dpagen.files.atomic import write_atomic
+from dpagen.results import count
 from dpagen.workspace import Workspace
 
 DOCUMENT_FORMATS = ("docx", "html", "pdf")
@@ -38,13 +39,21 @@ class DiffResult:
     title: str = ""
     changes: list[Change] = field(default_factory=list)
     written: Path | None = None
+    lang: str = "sv"
+    hidden: int = 0  # changes only to the text of the other language
 
     def lines(self) -> list[str]:
         """The changes as text: the title, one line per change, its redline indented."""
         lines = [self.title] + (["  no changes"] if not self.changes else [])
         for change in self.changes:
-            lines.append(f"  {describe(change)}")
+            lines.append(f"  {describe(change, self.lang)}")
             lines += [f"      {line}" for line in change.redline]
+        if self.hidden:
+            other = "en" if self.lang == "sv" else "sv"
+            lines.append(
+                f"  ({count(self.hidden, 'further change')} only in the '{other}' text: "
+                f"see --lang {other})"
+            )
         return lines
 
     def json(self) -> list[dict[str, Any]]:
@@ -78,7 +87,7 @@ def compare(
         if refs or against_standard or fmt not in ("text", "json"):
             raise UsageError("--file compares one DOCX with its release; give nothing else")
         title, changes = diff_edited_docx(ws, client, edited)
-        return DiffResult(title, changes)
+        return DiffResult(title, changes, lang=lang)
     if against_standard:
         if fmt not in ("text", "json"):
             raise UsageError("--against-standard gives text or json", "use --format text or json")
@@ -88,6 +97,7 @@ def compare(
         return DiffResult(
             f"{client}: working copy against the standard terms",
             diff_against_standard(state, lang),
+            lang=lang,
         )
     if not refs:
         refs = (str(_latest_release(ws, client)),)
@@ -97,7 +107,10 @@ def compare(
         return DiffResult(
             written=_write_document(ws, client, refs, old, new, fmt, out, amendment, lang)
         )
-    return DiffResult(f"{client}: {old.label} → {new.label}", diff_states(old, new, lang))
+    found = compare_states(old, new, lang)
+    return DiffResult(
+        f"{client}: {old.label} → {new.label}", found.changes, lang=lang, hidden=found.hidden
+    )
 
 
 def _latest_release(ws: Workspace, client: str) -> int:
