@@ -462,3 +462,21 @@ def test_file_that_unpacks_huge_or_is_damaged_is_refused(examples: Workspace, tm
     damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     result = run(examples, "diff", CLIENT, "--file", str(damaged))
     assert result.stderr == f"error: {damaged} is not a readable DOCX file\n"
+
+
+def test_a_change_only_to_the_english_text_is_compared_in_english(examples: Workspace) -> None:
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    root = examples.root / f"agreements/{CLIENT}"
+    edit(root / "annexes/instructions.yaml", "      en: 90 days", "      en: ninety days")
+    swedish = run(examples, "diff", CLIENT)
+    assert swedish.stdout == (
+        f"{CLIENT}: release 1 → working copy\n"
+        "  no changes\n"
+        "  (1 further change only in the 'en' text: see --lang en)\n"
+    )
+    english = run(examples, "diff", CLIENT, "--lang", "en").stdout.splitlines()
+    assert english[1:] == [
+        "  Annex 1 Processing instructions, Retention rule 'Call recordings', "
+        "Retention period: '90 days' → 'ninety days'"
+    ]
+    assert changes(examples) == []

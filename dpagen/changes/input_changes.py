@@ -76,7 +76,11 @@ def annex_changes(
     """Every change of annex ``kind`` (numbered ``number`` in the new version)."""
     places = found.places
     annex = places.annex(number, kind)
-    for name in [*old, *[k for k in new if k not in old]]:
+    names = [*old, *[k for k in new if k not in old]]
+    first = [
+        n for n in ("version", "effective_date") if n in names
+    ]  # the annex's own, then its content
+    for name in [*first, *[n for n in names if n not in first]]:
         a, b = old.get(name), new.get(name)
         if name == "changelog" or a == b:
             continue
