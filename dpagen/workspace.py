@@ -86,6 +86,10 @@ class Workspace:
         """The client's file for one annex."""
         return self.client_dir(client) / "annexes" / f"{annex}.yaml"
 
+    def notices_folder(self, client: str) -> Path:
+        """The client's records of sub-processor notices and approval requests sent."""
+        return self.client_dir(client, must_exist=False) / "notices"
+
     def outside(self, path: Path) -> Problem | None:
         """The problem to report when ``path`` really lies outside the workspace, else None."""
         return outside_problem(path, self.root)

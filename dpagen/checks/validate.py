@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dpagen.document.assemble import assemble
 from dpagen.errors import Problem, ProblemsFound
 from dpagen.inputs.load import Inputs, has_errors, load_inputs
+from dpagen.inputs.notices import notice_problems
 from dpagen.releases.frozen import frozen_problems
 from dpagen.results import count
 from dpagen.workspace import Workspace
@@ -32,6 +33,7 @@ def validate_workspace(
     """
     inputs, problems = load_inputs(ws, clients)
     problems += frozen_problems(ws, inputs.library)
+    problems += notice_problems(ws, clients)
     if not has_errors(problems):
         for client in inputs.agreements:
             problems += check_assembly(inputs, client)

@@ -65,7 +65,10 @@ def build_command(ctx: click.Context, /, clients: list[str] | None, **options: A
 def status_command(ctx: click.Context, as_of: Any, as_json: bool) -> None:
     """One row per client: latest release, edition, unreleased changes, what is coming.
 
-    A client whose files have errors is listed too; its errors follow the table.
+    NOTICES shows the sub-processor notices still waiting on the client on --as-of (default:
+    today): an objection window still open, or an approval asked for that its sub-processor
+    annex does not list yet. A client whose files have errors is listed too; its errors follow
+    the table.
 
     \b
     Example:
@@ -192,7 +195,9 @@ def subprocessors_notify_command(ctx: click.Context, /, date: Any, out: Any, **c
 
     Per client and language: the letter (PDF and DOCX) with the deadline from that client's
     terms, and the updated sub-processor annex as a draft (PDF and DOCX); plus the annex file
-    itself, subprocessors.yaml, to put in place once the change may take effect.
+    itself, subprocessors.yaml, to put in place once the change may take effect. Each notice is
+    recorded in agreements/CLIENT/notices/DATE-CHANGE.yaml, which status and history read;
+    notifying the same change on the same date again rewrites the same record.
 
     \b
     Example:
@@ -203,5 +208,6 @@ def subprocessors_notify_command(ctx: click.Context, /, date: Any, out: Any, **c
     with progress_bar("writing notices") as progress:
         chosen = _change(**change)
         report = notify(workspace(ctx), chosen, day(date), out=out, progress=progress)
-    echo_lines(shown(path) for path in report.files)
+    print_problems(ctx, report.warnings)
+    echo_lines(shown(path) for path in [*report.files, *report.records])
     click.echo(report.summary())

@@ -54,7 +54,10 @@ def release_command(ctx: click.Context, /, date: Any, as_json: bool, **options: 
 @json_option()
 @click.pass_context
 def history_command(ctx: click.Context, client: str, at: Any, as_json: bool) -> None:
-    """List CLIENT's releases, or (with --at) what was in force on a date.
+    """List CLIENT's releases and sub-processor notices, or (with --at) what was in force on a date.
+
+    A notice is listed on the day it was sent, from the records 'dpagen subprocessors notify'
+    writes; with --at, the notices sent by then whose change had not yet taken effect follow.
 
     \b
     Example:

@@ -18,9 +18,11 @@ def _starter_files() -> list[tuple[str, bytes]]:
     result: list[tuple[str, bytes]] = []
     with as_file(root) as folder:
         for path in sorted(Path(folder).rglob("*")):
-            # releases made in the repository's own workspace (whose example client is this
-            # starter folder, linked) belong to that workspace, never to a new one
-            skipped = {"__pycache__", "releases"} & set(path.relative_to(folder).parts)
+            # releases and notices made in the repository's own workspace (whose example client
+            # is this starter folder, linked) belong to that workspace, never to a new one
+            parts = path.relative_to(folder).parts
+            notices = parts[:1] == ("agreements",) and parts[2:3] == ("notices",)
+            skipped = notices or bool({"__pycache__", "releases"} & set(parts))
             if path.is_file() and not skipped:
                 result.append((path.relative_to(folder).as_posix(), path.read_bytes()))
     return result

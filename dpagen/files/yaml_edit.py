@@ -42,6 +42,13 @@ def edited_yaml(text: str, change: Callable[[Any], None]) -> str:
     return buffer.getvalue()
 
 
+def dumped_yaml(data: Any) -> str:
+    """New data (built with :func:`mapping`) as YAML text in the layout of the edited files."""
+    buffer = io.StringIO()
+    _round_trip().dump(data, buffer)
+    return buffer.getvalue()
+
+
 def mapping(**values: Any) -> Any:
     """A new mapping that ruamel writes in block style, keys in the given order."""
     from ruamel.yaml.comments import CommentedMap

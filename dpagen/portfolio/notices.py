@@ -1,10 +1,15 @@
 """``dpagen subprocessors notify``: a letter and a draft annex for every affected client.
 
-For each client that :mod:`dpagen.subprocessor_impact` finds, and in each of the client's
-languages, this writes a notice (general authorisation) or a request for approval (specific
-authorisation) as PDF and DOCX, with the new sub-processor's details and the dates that follow
-from that client's terms; and the draft of the updated sub-processor annex, both as the YAML file
-to put in place once the change may take effect and rendered as a draft document.
+For each client that :mod:`dpagen.portfolio.subprocessor_impact` finds, and in each of the
+client's languages, this writes a notice (general authorisation) or a request for approval
+(specific authorisation) as PDF and DOCX, with the dates that follow from that client's terms and
+everything the sub-processor clause promises such a letter states about the new sub-processor:
+name, organisation number or equivalent and address; the processing it will carry out, with the
+categories of personal data and data subjects from the client's annex 1; where the data will be
+processed and accessed from; and the transfer mechanism for a third country. It also writes the
+draft of the updated sub-processor annex, both as the YAML file to put in place once the change
+may take effect and rendered as a draft document, and records each notice sent in the client's
+folder (:mod:`dpagen.inputs.notices`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dpagen.errors import Problem, ProblemsFound
 from dpagen.files.atomic import write_atomic
 from dpagen.files.yaml_edit import edited_yaml, mapping
 from dpagen.inputs.load import Inputs, has_errors
+from dpagen.inputs.notices import NamedEntry, NoticeRecord, Recipient
 from dpagen.inputs.register import resolve_annex
 from dpagen.inputs.schema import validate_loaded
 from dpagen.inputs.yaml_positions import parse_yaml
@@ -34,24 +40,32 @@ from dpagen.portfolio.subprocessor_impact import (
     Impact,
     SubprocessorChange,
     change_impact,
+    concerned_activities,
 )
 from dpagen.releases.issue import annex_document
 from dpagen.results import count
 from dpagen.workspace import Workspace
 
+Row = tuple[str, tuple[str, ...]]  # a label and the lines of its value
+
 
 @dataclass
 class NoticeReport:
-    """What ``notify`` wrote."""
+    """What ``notify`` wrote: letters and drafts, and the record of each notice sent."""
 
     impact: Impact
     folder: Path
     files: list[Path] = field(default_factory=list)
+    records: list[Path] = field(default_factory=list)  # agreements/CLIENT/notices/*.yaml
+    warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
-        """The closing line: clients notified and files written."""
+        """The closing line: clients notified, files written and notices recorded."""
         clients = count(len(self.impact.affected), "client")
-        return f"{clients} notified, {count(len(self.files), 'file')} written."
+        files = count(len(self.files), "file")
+        return (
+            f"{clients} notified, {files} written, {count(len(self.records), 'notice')} recorded."
+        )
 
 
 def notify(
@@ -72,6 +86,8 @@ def notify(
     report = NoticeReport(impact, base / "notices" / f"{date.isoformat()}-{change.slug}")
     drafts = {affected.client: _draft_annex(impact, affected) for affected in impact.affected}
     _refuse_drafts_that_fail_check(impact, drafts)
+    if impact.affected:
+        report.warnings += _missing_details(impact)
     for done, affected in enumerate(impact.affected, 1):
         folder = report.folder / affected.client
         annex_yaml, draft_inputs = drafts[affected.client]
@@ -87,9 +103,55 @@ def notify(
         yaml_path = folder / "subprocessors.yaml"
         write_atomic(yaml_path, annex_yaml.encode("utf-8"))
         report.files.append(yaml_path)
+        record = notice_record(impact, affected)
+        record_path = ws.notices_folder(affected.client) / record.file
+        write_atomic(record_path, record.to_yaml().encode("utf-8"))
+        report.records.append(record_path)
         if progress:
             progress(done, len(impact.affected))
     return report
+
+
+def notice_record(impact: Impact, affected: Affected) -> NoticeRecord:
+    """The record of the notice ``notify`` sends one affected client.
+
+    Its file is named by the date and the change, so notifying the same change on the same day
+    again writes the same record.
+    """
+    change, entries = impact.change, impact.inputs.register.entries
+    recipient = impact.inputs.agreements[affected.client].data["client"]["contacts"][
+        "data_protection"
+    ]
+    return NoticeRecord(
+        client=affected.client,
+        file=f"{impact.date.isoformat()}-{change.slug}.yaml",
+        sent=impact.date,
+        kind=change.kind,
+        new=NamedEntry(change.new, entries[change.new]["name"]) if change.new else None,
+        old=NamedEntry(change.old, entries[change.old]["name"]) if change.old else None,
+        authorisation=affected.authorisation,
+        deadline=affected.deadline,
+        earliest_effective=affected.earliest,
+        recipient=Recipient(recipient["name"], recipient["email"]),
+    )
+
+
+def _missing_details(impact: Impact) -> list[Problem]:
+    """What the letters state as not stated because the register lacks it."""
+    register, new = impact.inputs.register, impact.change.new
+    if new is None or register.entries[new].get("org_no") or register.doc is None:
+        return []
+    return [
+        register.doc.problem(
+            ("subprocessors", new),
+            f"'{new}' has no org_no: the letters give its organisation number as not stated",
+            "the sub-processor clause promises the organisation number or its equivalent in "
+            "every notice; add 'org_no:' (for a company registered abroad, its registration "
+            "number there) and notify again",
+            key=True,
+            severity="warning",
+        )
+    ]
 
 
 def _draft_annex(impact: Impact, affected: Affected) -> tuple[str, Inputs]:
@@ -247,9 +309,16 @@ def _letter(impact: Impact, affected: Affected, lang: str) -> Document:
     paragraphs.append(f"{label('notice.closing')}, {admin['name']}, {processor['name']}")
     sections = []
     if change.new:
-        sections.append(Section(label("notice.new_details"), _details(inputs, change.new, lang)))
+        instructions = next((a for a in doc.annexes if a.id == "instructions"), None)
+        annex_label = instructions.label if instructions else label("annexes.instructions")
+        who, where = _details(inputs, change.new, lang, new=True)
+        activities = concerned_activities(inputs.agreements[affected.client])
+        rows = who + _categories(activities, lang, annex_label) + where
+        lead = label("notice.categories_lead", annex=annex_label)
+        sections.append(Section(label("notice.new_details"), _table(rows), lead=lead))
     if change.old:
-        sections.append(Section(label("notice.old_details"), _details(inputs, change.old, lang)))
+        who, where = _details(inputs, change.old, lang, new=False)
+        sections.append(Section(label("notice.old_details"), _table(who + where)))
     return dataclasses.replace(
         doc,
         kind=DocumentKind.ANNEX,
@@ -271,24 +340,79 @@ def _services(inputs: Inputs, change: SubprocessorChange, lang: str) -> str:
     return ", ".join(names)
 
 
-def _details(inputs: Inputs, entry_id: str, lang: str) -> Table:
-    """Label/value rows describing a register entry."""
+def _details(inputs: Inputs, entry_id: str, lang: str, *, new: bool) -> tuple[list[Row], list[Row]]:
+    """Label/value rows describing a register entry: who and what it does; where and how.
+
+    For the new sub-processor every item the sub-processor clause promises is there, one the
+    register lacks as not stated; the processing concerned goes between the two lists.
+    """
     label = Labels(lang)
     entry = inputs.register.entries[entry_id]
-    rows: list[tuple[str, str]] = [(label("subprocessors.name"), entry["name"])]
-    if entry.get("org_no"):
-        rows.append((label("notice.org_no"), entry["org_no"]))
-    rows.append((label("subprocessors.address"), entry["address"]))
+    who: list[Row] = [(label("subprocessors.name"), (entry["name"],))]
+    if entry.get("org_no") or new:
+        who.append((label("notice.org_no"), (entry.get("org_no") or label("notice.not_stated"),)))
+    who.append((label("subprocessors.address"), (entry["address"],)))
     if entry.get("contact"):
-        rows.append((label("subprocessors.contact"), entry["contact"]))
+        who.append((label("subprocessors.contact"), (entry["contact"],)))
     services = ", ".join(in_language(inputs.register.services[t], lang) for t in entry["services"])
-    rows.append((label("notice.services"), services))
-    rows.append((label("subprocessors.service"), in_language(entry["service"], lang)))
-    rows.append((label("subprocessors.location"), country_name(entry["location"], lang)))
+    who.append((label("notice.services"), (services,)))
+    processing = "notice.processing" if new else "subprocessors.service"
+    who.append((label(processing), (in_language(entry["service"], lang),)))
+    country = country_name(entry["location"], lang)
+    where: list[Row] = []
+    if new:
+        # the register knows one place per sub-processor: where it processes the data is
+        # where it has access to them from
+        where.append((label("notice.location"), (country,)))
+        where.append((label("notice.access"), (country,)))
+    else:
+        where.append((label("subprocessors.location"), (country,)))
     mechanism = entry.get("transfer_mechanism")
     if mechanism:
         transfer = in_language(mechanism, lang)
+    elif entry["location"] in EEA:
+        transfer = label("notice.no_transfer" if new else "subprocessors.not_applicable")
     else:
-        transfer = label("subprocessors.not_applicable") if entry["location"] in EEA else "–"
-    rows.append((label("subprocessors.transfer"), transfer))
-    return Table((), tuple(((name,), (value,)) for name, value in rows), (32, 68))
+        transfer = "–"
+    where.append((label("notice.transfer" if new else "subprocessors.transfer"), (transfer,)))
+    return who, where
+
+
+def _categories(activities: list[dict[str, Any]], lang: str, annex: str) -> list[Row]:
+    """The processing activities concerned, and their categories of data and data subjects."""
+    label = Labels(lang)
+
+    def collected(values: list[Any], extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+        texts = (in_language(value, lang).strip() for value in values)
+        found = tuple(dict.fromkeys(text for text in texts if text)) + extra
+        return found or (label("notice.not_stated"),)
+
+    def every(key: str) -> list[Any]:
+        return [value for activity in activities for value in activity.get(key) or []]
+
+    sensitive = [
+        value
+        for activity in activities
+        if isinstance(activity.get("sensitive_data"), dict)
+        for value in activity["sensitive_data"].get("categories") or []
+    ]
+    identity_numbers = any(activity.get("personal_identity_numbers") for activity in activities)
+    return [
+        (label("notice.activities", annex=annex), collected([a["name"] for a in activities])),
+        (
+            label("instructions.personal_data"),
+            collected(
+                every("personal_data"),
+                (label("instructions.personal_identity_numbers"),) if identity_numbers else (),
+            ),
+        ),
+        (
+            label("instructions.sensitive_data"),
+            collected(sensitive) if sensitive else (label("none"),),
+        ),
+        (label("instructions.data_subjects"), collected(every("data_subjects"))),
+    ]
+
+
+def _table(rows: list[Row]) -> Table:
+    return Table((), tuple(((name,), lines) for name, lines in rows), (32, 68))

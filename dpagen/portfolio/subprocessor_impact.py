@@ -156,6 +156,17 @@ def entries_of(agreement: AgreementInput) -> list[dict[str, Any]]:
     return annex.sequence("subprocessors") if annex is not None else []
 
 
+def concerned_activities(agreement: AgreementInput) -> list[dict[str, Any]]:
+    """The processing activities of the client's annex 1 that a change of sub-processor concerns.
+
+    A client is affected through the services its sub-processors provide (:func:`_reason`), and
+    an activity of annex 1 names no service, so no activity can be left out: every activity of
+    an affected client is concerned, and a notice lists the data and data subjects of them all.
+    """
+    annex = agreement.annexes.get("instructions")
+    return [a for a in annex.sequence("activities") if isinstance(a, dict)] if annex else []
+
+
 def _reason(inputs: Inputs, agreement: AgreementInput, change: SubprocessorChange) -> str:
     entries = entries_of(agreement)
     refs = {entry.get("ref") for entry in entries}

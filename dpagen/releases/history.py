@@ -1,13 +1,23 @@
-"""``dpagen history``: a client's releases, and what was in force on a given date."""
+"""``dpagen history``: a client's releases, and what was in force on a given date.
+
+The sub-processor notices sent to the client are listed among the releases
+(:mod:`dpagen.releases.notice_history`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dpagen.errors import ProblemsFound
 from dpagen.releases.issue import lock_folder
+from dpagen.releases.notice_history import (
+    NoticeSummary,
+    notice_summaries,
+    pending_notices,
+    with_notices,
+)
 from dpagen.releases.record import Lock, ReleaseKind, read_locks
 from dpagen.workspace import Workspace
 
@@ -32,8 +42,8 @@ class ReleaseSummary:
         )
 
 
-def history_lines(client: str, releases: list[ReleaseSummary]) -> list[str]:
-    """``dpagen history`` as text: one line per release, or how to issue the first."""
+def history_lines(client: str, releases: list[ReleaseSummary | NoticeSummary]) -> list[str]:
+    """``dpagen history`` as text: one line per release and notice, or how to issue the first."""
     if not releases:
         return [f"no releases of {client} yet; issue one with 'dpagen release {client}'"]
     return [release.line() for release in releases]
@@ -63,10 +73,11 @@ def _summary(lock: Lock) -> ReleaseSummary:
     )
 
 
-def history(ws: Workspace, client: str) -> list[ReleaseSummary]:
-    """The releases of ``client``, oldest first."""
+def history(ws: Workspace, client: str) -> list[ReleaseSummary | NoticeSummary]:
+    """The releases of ``client`` and the notices sent to it, oldest first."""
     ws.client_dir(client)
-    return [_summary(lock) for lock in client_locks(ws, client)]
+    releases = [_summary(lock) for lock in client_locks(ws, client)]
+    return with_notices(releases, notice_summaries(ws, client))
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,7 @@ class InForce:
     agreement_release: int | None
     agreement_version: int | None
     annexes: dict[str, dict[str, Any]]  # annex → {version, effective, release}
+    pending_notices: list[NoticeSummary] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """What was in force, as text."""
@@ -92,6 +104,10 @@ class InForce:
                 f"  {kind}: version {info['version']}, effective "
                 f"{info['effective'].isoformat()} (release {info['release']})"
                 for kind, info in self.annexes.items()
+            ),
+            *(
+                f"  pending {n.what} of {n.date.isoformat()}: {n.text}"
+                for n in self.pending_notices
             ),
         ]
 
@@ -117,4 +133,7 @@ def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
             best = annexes.get(kind)
             if best is None or (effective, version) > (best["effective"], best["version"]):
                 annexes[kind] = {"version": version, "effective": effective, "release": lock.number}
-    return InForce(on, agreement_release, agreement_version, dict(sorted(annexes.items())))
+    annexes = dict(sorted(annexes.items()))
+    return InForce(
+        on, agreement_release, agreement_version, annexes, pending_notices(ws, client, on)
+    )
