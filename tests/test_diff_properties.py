@@ -109,8 +109,8 @@ def test_diff_lists_exactly_the_edits_made(_pristine_examples: Path, data: st.Da
             ChangeKind.ANNEX_FIELD,
         }, [describe(c, lang) for c in found.changes]
 
-        def named(kind: ChangeKind, lang: str = lang) -> list[str]:
-            return [c.path.split("[", 1)[1].split("]", 1)[0] for c in by_kind.get(kind, [])]
+        def named(kind: ChangeKind, found: dict[ChangeKind, list[Any]] = by_kind) -> list[str]:
+            return [c.path.split("[", 1)[1].split("]", 1)[0] for c in found.get(kind, [])]
 
         assert sorted(named(ChangeKind.ANNEX_ROW_ADDED)) == sorted(added)
         assert sorted(named(ChangeKind.ANNEX_ROW_REMOVED)) == sorted(removed)

@@ -22,13 +22,18 @@ from dpagen.commands.shared import (
 @click.command("release")
 @click.argument("client")
 @click.option("--annex", help="Issue only this annex (instructions, security, subprocessors).")
+@click.option(
+    "--contacts",
+    is_flag=True,
+    help="Issue a dated notice of the parties' new contact details, not the signed text.",
+)
 @click.option("--note", required=True, help="Why this release is made.")
 @click.option("--date", type=DATE, help="Release date (default: today).")
 @out_folder_option
 @json_option()
 @click.pass_context
 def release_command(ctx: click.Context, /, date: Any, as_json: bool, **options: Any) -> None:
-    """Issue CLIENT's agreement (or one annex) as an immutable, numbered release.
+    """Issue CLIENT's agreement (or one annex, or a contact notice) as a numbered release.
 
     Validates and checks first, writes the lock under agreements/CLIENT/releases/ and the issued
     PDF/A and DOCX files under OUTPUT/CLIENT/releases/NNNN/ (OUTPUT: defaults.output, out/).
@@ -37,6 +42,7 @@ def release_command(ctx: click.Context, /, date: Any, as_json: bool, **options: 
     Example:
       dpagen release nordisk-ehandel --note "Signerat avtal"
       dpagen release nordisk-ehandel --annex subprocessors --note "Ny underleverantör"
+      dpagen release nordisk-ehandel --contacts --note "Ny avtalsansvarig"
     """
     from dpagen.releases.issue import create_release
 

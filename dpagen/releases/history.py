@@ -36,10 +36,8 @@ class ReleaseSummary:
     def line(self) -> str:
         """The release as one line of text."""
         versions = ", ".join(f"{kind} v{version}" for kind, version in self.annexes.items())
-        return (
-            f"{self.release:>4}  {self.date.isoformat()}  {self.what:<13}  "
-            f"agreement v{self.agreement_version}; {versions}  {self.note}"
-        )
+        issued = f"agreement v{self.agreement_version}" + (f"; {versions}" if versions else "")
+        return f"{self.release:>4}  {self.date.isoformat()}  {self.what:<13}  {issued}  {self.note}"
 
 
 def history_lines(client: str, releases: list[ReleaseSummary | NoticeSummary]) -> list[str]:
@@ -66,7 +64,7 @@ def _summary(lock: Lock) -> ReleaseSummary:
     return ReleaseSummary(
         release=lock.number,
         date=record.date,
-        what=record.issued_annex if record.kind is ReleaseKind.ANNEX else "agreement",
+        what=record.issued_annex if record.kind is ReleaseKind.ANNEX else record.kind.value,
         agreement_version=record.agreement_version,
         annexes={kind: record.annex_version(kind) for kind in record.issued_annexes},
         note=record.note,
@@ -89,6 +87,8 @@ class InForce:
     agreement_version: int | None
     annexes: dict[str, dict[str, Any]]  # annex → {version, effective, release}
     pending_notices: list[NoticeSummary] = field(default_factory=list)
+    contacts_release: int | None = None  # the agreement or contact notice that set them
+    contacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # party → contact details
 
     def lines(self) -> list[str]:
         """What was in force, as text."""
@@ -109,7 +109,20 @@ class InForce:
                 f"  pending {n.what} of {n.date.isoformat()}: {n.text}"
                 for n in self.pending_notices
             ),
+            *self._contact_lines(),
         ]
+
+    def _contact_lines(self) -> list[str]:
+        if self.contacts_release is None:
+            return []
+        lines = [f"  contacts: release {self.contacts_release}"]
+        for side, details in self.contacts.items():
+            people = {**(details.get("contacts") or {}), "dpo": details.get("dpo")}
+            for role, person in people.items():
+                if person:
+                    reach = ", ".join(str(person[k]) for k in ("email", "phone") if person.get(k))
+                    lines.append(f"    {side} {role}: {person['name']}, {reach}")
+        return lines
 
 
 def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
@@ -118,7 +131,8 @@ def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
     Only releases issued by ``on`` count; a version issued again later keeps its first release.
     """
     ws.client_dir(client)
-    agreement_release = agreement_version = None
+    agreement_release = agreement_version = contacts_release = None
+    contacts: dict[str, dict[str, Any]] = {}
     annexes: dict[str, dict[str, Any]] = {}
     for lock in client_locks(ws, client):
         record = lock.record
@@ -126,6 +140,8 @@ def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
             continue
         if record.kind is ReleaseKind.AGREEMENT and record.agreement_date <= on:
             agreement_release, agreement_version = lock.number, record.agreement_version
+        if record.kind is ReleaseKind.CONTACTS or lock.number == agreement_release:
+            contacts_release, contacts = lock.number, record.contact_details()
         for kind in record.issued_annexes:
             effective, version = record.annex_effective_date(kind), record.annex_version(kind)
             if effective > on:
@@ -135,5 +151,11 @@ def in_force(ws: Workspace, client: str, on: dt.date) -> InForce:
                 annexes[kind] = {"version": version, "effective": effective, "release": lock.number}
     annexes = dict(sorted(annexes.items()))
     return InForce(
-        on, agreement_release, agreement_version, annexes, pending_notices(ws, client, on)
+        on,
+        agreement_release,
+        agreement_version,
+        annexes,
+        pending_notices(ws, client, on),
+        contacts_release,
+        contacts,
     )

@@ -182,6 +182,8 @@ def release_file_name(record: ReleaseRecord, lang: str, fmt: str) -> str:
     base = f"{record.client}-r{record.release}"
     if record.kind is ReleaseKind.ANNEX:
         base += f"-{record.issued_annex}-v{record.annex_version(record.issued_annex)}"
+    elif record.kind is ReleaseKind.CONTACTS:
+        base += "-contacts"
     return f"{base}.{lang}.{fmt}"
 
 
@@ -211,6 +213,10 @@ def render_record(
             annex = record.issued_annex
             effective = record.annex_effective_date(annex)
             doc = annex_document(doc, annex, _changes(record, lang), effective)
+        elif record.kind is ReleaseKind.CONTACTS:
+            from dpagen.releases.contact_notice import contact_notice_document
+
+            doc = contact_notice_document(doc, record, lang)
         for fmt in wanted:
             if fmt == "pdf":
                 data = render_pdf(doc, ws.templates, lock=lock_bytes)
@@ -248,8 +254,9 @@ def create_release(
     date: dt.date | None = None,
     formats: tuple[str, ...] = RELEASE_FORMATS,
     out: Path | None = None,
+    contacts: bool = False,
 ) -> Release:
-    """Issue ``client``'s agreement (or one ``annex``) as the next release.
+    """Issue ``client``'s agreement, one ``annex``, or (``contacts``) a contact notice.
 
     Raises:
         ProblemsFound: the inputs do not validate or do not pass the legal check.
@@ -258,6 +265,8 @@ def create_release(
     """
     if not note.strip():
         raise UsageError("--note must not be empty", "say why this release is made")
+    if contacts and annex is not None:
+        raise UsageError("--contacts issues a notice of contact details; give no --annex")
     unknown = [fmt for fmt in formats if fmt not in RELEASE_FORMATS]
     if unknown:
         raise UsageError(f"releases are issued as pdf and docx, not '{unknown[0]}'")
@@ -279,8 +288,12 @@ def create_release(
             raise ProblemsFound(lock_problems)
         _refuse_reissued_versions(agreement, locks, annex)
         current = working_record(inputs, client)
-        if annex is None:
+        if contacts:
+            _refuse_contact_notice_that_is_not_one(agreement, locks, current)
+        elif annex is None:
             _refuse_changed_agreement_under_its_version(agreement, locks, current)
+        else:
+            _refuse_unannounced_contacts(agreement, locks, current)
         number = max((lock.number for lock in locks), default=0) + 1
         record = ReleaseRecord.issue(
             current,
@@ -290,6 +303,7 @@ def create_release(
             annex=annex,
             formats=tuple(formats),
             previous_annex_version=_previous_version(locks, annex) if annex else None,
+            contacts=contacts,
         )
         files = render_record(ws, record, folder / f"{number:04d}.lock.json")
         target = issued_files_folder(ws, out, client, number)
@@ -348,6 +362,20 @@ def _refuse_changed_agreement_under_its_version(
     same = last.record.agreement_content() == current.agreement_content()
     if same or version > last.record.agreement_version:
         return
+    if last.record.terms_content() == current.terms_content():
+        raise ProblemsFound(
+            [
+                agreement.doc.problem(
+                    ("client",),
+                    f"only contact details differ from release {last.number}; issuing them "
+                    f"again as agreement version {version} would show them as signed",
+                    f"send them as a notice: dpagen release {agreement.client} --contacts "
+                    "--note TEXT; or, to re-issue the whole agreement, raise its version: "
+                    f"dpagen agreement bump {agreement.client} --date DATE",
+                )
+            ],
+            hint="Nothing was released",
+        )
     raise ProblemsFound(
         [
             agreement.doc.problem(
@@ -356,6 +384,68 @@ def _refuse_changed_agreement_under_its_version(
                 f"{last.record.agreement_version}, but its version is {version}",
                 f"give the new text a new version: dpagen agreement bump {agreement.client} "
                 "--date DATE",
+            )
+        ],
+        hint="Nothing was released",
+    )
+
+
+def _contacts_in_force(locks: list[Lock]) -> Lock | None:
+    """The last release that set the parties' contact details: an agreement or a notice."""
+    setting = (ReleaseKind.AGREEMENT, ReleaseKind.CONTACTS)
+    return next((lock for lock in reversed(locks) if lock.record.kind in setting), None)
+
+
+def _refuse_contact_notice_that_is_not_one(
+    agreement: AgreementInput, locks: list[Lock], current: RecordedInputs
+) -> None:
+    """A contact notice needs an issued agreement, new contact details and nothing else new."""
+    issued = [lock for lock in locks if lock.record.kind is ReleaseKind.AGREEMENT]
+    if not issued:
+        raise UsageError(
+            f"{agreement.client} has no issued agreement whose contacts could change",
+            f"issue the agreement first: dpagen release {agreement.client} --note TEXT",
+        )
+    last = issued[-1]
+    if last.record.terms_content() != current.terms_content():
+        raise ProblemsFound(
+            [
+                agreement.doc.problem(
+                    ("agreement", "version"),
+                    f"the agreement differs from release {last.number} in more than contact "
+                    "details; a contact notice cannot issue that",
+                    f"issue the agreement as a new version: dpagen agreement bump "
+                    f"{agreement.client} --date DATE, then dpagen release {agreement.client}",
+                )
+            ],
+            hint="Nothing was released",
+        )
+    in_force = _contacts_in_force(locks)
+    assert in_force is not None
+    if in_force.record.contact_details() == current.contact_details():
+        raise UsageError(
+            f"the contact details are those of release {in_force.number}; nothing to announce",
+            "change a contact person, address or data protection officer first",
+        )
+
+
+def _refuse_unannounced_contacts(
+    agreement: AgreementInput, locks: list[Lock], current: RecordedInputs
+) -> None:
+    """Refuse an annex release that would show contact details not yet announced.
+
+    The annex would print them as if they were part of the agreement's text.
+    """
+    in_force = _contacts_in_force(locks)
+    if in_force is None or in_force.record.contact_details() == current.contact_details():
+        return
+    raise ProblemsFound(
+        [
+            agreement.doc.problem(
+                ("client", "contacts"),
+                f"contact details differ from release {in_force.number}, and the annex would "
+                "show the new ones",
+                f"announce them first: dpagen release {agreement.client} --contacts --note TEXT",
             )
         ],
         hint="Nothing was released",

@@ -60,10 +60,18 @@ RECORD_FORMAT = 1  # the version of the record's layout; a lock of another forma
 
 
 class ReleaseKind(StrEnum):
-    """What a release issued: the whole agreement, or one annex on its own."""
+    """What a release issued: the whole agreement, one annex, or a notice of contact details.
+
+    A contact notice changes no signed text: the parties' new addresses and contacts only.
+    """
 
     AGREEMENT = "agreement"
     ANNEX = "annex"
+    CONTACTS = "contacts"
+
+
+# the parts of a party that a written notice changes (the notices clause), not a new version
+CONTACT_FIELDS = ("address", "contacts", "dpo")
 
 
 class RecordError(ValueError):
@@ -288,6 +296,23 @@ class RecordedInputs:
             self.texts,
         )
 
+    def contact_details(self) -> dict[str, dict[str, Any]]:
+        """Each party's address, contact persons and data protection officer."""
+        client = self.agreement["client"]
+        return {
+            side: {name: party.get(name) for name in CONTACT_FIELDS}
+            for side, party in (("processor", self.processor), ("client", client))
+        }
+
+    def terms_content(self) -> tuple[Any, ...]:
+        """What the main agreement says apart from the parties' contact details."""
+
+        def without_contacts(party: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in party.items() if k not in CONTACT_FIELDS}
+
+        agreement = {**self.agreement, "client": without_contacts(self.agreement["client"])}
+        return (without_contacts(self.processor), agreement, *self.agreement_content()[2:])
+
     def client_content(self) -> tuple[Any, ...]:
         """What the client's documents say: data, edition and clause texts.
 
@@ -329,14 +354,16 @@ class ReleaseRecord(RecordedInputs):
         annex: str | None,
         formats: tuple[str, ...],
         previous_annex_version: int | None,
+        contacts: bool = False,
     ) -> ReleaseRecord:
-        """The record of a new release of ``inputs``: the agreement, or only ``annex``."""
+        """The record of a new release: the agreement, ``annex``, or a ``contacts`` notice."""
+        kind = ReleaseKind.ANNEX if annex is not None else ReleaseKind.AGREEMENT
         return cls(
             **{f.name: getattr(inputs, f.name) for f in dataclasses.fields(RecordedInputs)},
             release=release,
             date=date,
             note=note,
-            kind=ReleaseKind.ANNEX if annex is not None else ReleaseKind.AGREEMENT,
+            kind=ReleaseKind.CONTACTS if contacts else kind,
             annex=annex,
             formats=formats,
             previous_annex_version=previous_annex_version,
@@ -432,13 +459,15 @@ class ReleaseRecord(RecordedInputs):
             )
         kind_text = fields.text("kind")
         if kind_text not in {kind.value for kind in ReleaseKind}:
-            raise RecordError(f"record.kind should be agreement or annex, not '{kind_text}'")
+            raise RecordError(
+                f"record.kind should be agreement, annex or contacts, not '{kind_text}'"
+            )
         kind = ReleaseKind(kind_text)
         annexes = fields.object("annexes")
         for name in annexes.data:
             _check_annex(annexes.object(name))
         annex = fields.optional_text("annex")
-        if (annex is None) != (kind is ReleaseKind.AGREEMENT):
+        if (annex is None) == (kind is ReleaseKind.ANNEX):
             raise RecordError(f"record.annex does not fit a release of kind {kind.value}")
         if annex is not None and annex not in annexes.data:
             raise RecordError(f"record.annexes.{annex} is missing")
