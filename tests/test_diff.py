@@ -276,13 +276,14 @@ def test_inserted_edited_and_moved_paragraphs_are_placed_by_clause(
 
     found = changes(examples, "--file", str(edited))
     redline = edited_text.replace(" ska ", " [-ska-]{+får+} ", 1)
-    assert [{key: c[key] for key in ("kind", "path", "old", "new", "redline")} for c in found] == [
+    assert found == [
         {
             "kind": "paragraph-changed",
             "path": "punkt 9.1",
             "old": edited_text,
             "new": edited_text.replace(" ska ", " får ", 1),
             "redline": [redline],
+            "place": "punkt 9.1",
         },
         {
             "kind": "paragraph-moved",
@@ -290,6 +291,7 @@ def test_inserted_edited_and_moved_paragraphs_are_placed_by_clause(
             "old": "punkt 11.4",
             "new": "punkt 12.2",
             "redline": [moved_text],
+            "place": "punkt 11.4",
         },
         {
             "kind": "paragraph-added",
@@ -297,6 +299,7 @@ def test_inserted_edited_and_moved_paragraphs_are_placed_by_clause(
             "old": None,
             "new": added,
             "redline": [f"{{+{added}+}}"],
+            "place": "punkt 16.1",
         },
     ]
     text = run(examples, "diff", CLIENT, "--file", str(edited)).stdout
@@ -480,3 +483,21 @@ def test_a_change_only_to_the_english_text_is_compared_in_english(examples: Work
         "Retention period: '90 days' → 'ninety days'"
     ]
     assert changes(examples) == []
+
+
+def test_places_come_from_style_names_when_an_editor_renamed_the_ids() -> None:
+    from dpagen.changes.edited_docx import placed_paragraphs
+    from dpagen.files.docx_reading import BodyLine
+
+    lines = [  # as a Swedish Word ("Rubrik1") and LibreOffice ("DPAClause") write them
+        BodyLine("Underbiträden", "Rubrik1", "heading 1"),
+        BodyLine("Ett stycke.", "DPAClause", "DPA Clause"),
+        BodyLine("Ett till.", "DPAClause", "DPA Clause"),
+        BodyLine("Tillägg utan stil."),
+    ]
+    assert [p.place for p in placed_paragraphs(lines, "sv")] == [
+        "punkt 1",
+        "punkt 1.1",
+        "punkt 1.2",
+        "punkt 1.2",
+    ]
