@@ -305,11 +305,11 @@ def test_inserted_edited_and_moved_paragraphs_are_placed_by_clause(
     text = run(examples, "diff", CLIENT, "--file", str(edited)).stdout
     assert text == (
         f"edited.docx against release 1 of {CLIENT}\n"
-        "  punkt 9.1 changed\n"
+        "  punkt 9.1: ändras\n"
         f"      {redline}\n"
-        "  punkt 11.4 moved to punkt 12.2\n"
+        "  punkt 11.4: flyttas till punkt 12.2\n"
         f"      {moved_text}\n"
-        "  punkt 16.1 added\n"
+        "  punkt 16.1: tillkommer\n"
         f"      {{+{added}+}}\n"
     )
 
@@ -374,9 +374,9 @@ def test_english_docx_places_by_clause_and_annex(examples: Workspace, tmp_path) 
         ),
     ]
     text = run(examples, "diff", CLIENT, "--file", str(edited)).stdout
-    assert "\n  clause 12.3 added\n" in text
-    assert "\n  clause 11.4 moved to clause 14.2\n" in text
-    assert "\n  Annex 3, Casewell Inc. changed\n" in text
+    assert "\n  clause 12.3: added\n" in text
+    assert "\n  clause 11.4: moved to clause 14.2\n" in text
+    assert "\n  Annex 3, Casewell Inc.: changed\n" in text
 
 
 def test_clause_numbers_typed_into_the_text_are_places_not_changes(

@@ -331,8 +331,8 @@ def describe(change: Change, lang: str = "sv") -> str:
         ChangeKind.PARAGRAPH_MOVED,
     ):
         if kind is ChangeKind.PARAGRAPH_MOVED:
-            return f"{old} moved to {new}"
-        return f"{path} {kind.value.split('-')[1]}"
+            return f"{old}: {places.verb('moved_to', new=new)}"
+        return f"{path}: {places.verb(kind.value.split('-')[1])}"
     name = path.rsplit(".", 1)[-1].split("[", 1)[0]
     return f"{place}: {places.value(old, name)} → {places.value(new, name)}"
 

@@ -86,8 +86,8 @@ def compare(
     if edited is not None:
         if refs or against_standard or fmt not in ("text", "json"):
             raise UsageError("--file compares one DOCX with its release; give nothing else")
-        title, changes = diff_edited_docx(ws, client, edited)
-        return DiffResult(title, changes, lang=lang)
+        title, changes, language = diff_edited_docx(ws, client, edited)
+        return DiffResult(title, changes, lang=language)
     if against_standard:
         if fmt not in ("text", "json"):
             raise UsageError("--against-standard gives text or json", "use --format text or json")

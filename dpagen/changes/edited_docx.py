@@ -38,8 +38,10 @@ _CLAUSE_NUMBER = re.compile(r"(\d+)\.\s+(.*)", re.DOTALL)
 _ITEM_LABEL = re.compile(r"\([a-z]{1,3}\)\s+(.*)", re.DOTALL)
 
 
-def diff_edited_docx(ws: Workspace, client: str, path: Path) -> tuple[str, list[Change]]:
-    """Every paragraph a DOCX that came back from outside changed against the release it names.
+def diff_edited_docx(ws: Workspace, client: str, path: Path) -> tuple[str, list[Change], str]:
+    """What a DOCX that came back from outside changed against the release it names.
+
+    Returns a title, the changes, and the document's language, in which they are placed.
 
     Raises:
         UsageError: the file names no release of this workspace.
@@ -76,7 +78,8 @@ def diff_edited_docx(ws: Workspace, client: str, path: Path) -> tuple[str, list[
         raise UsageError(f"release {number} of {client} has no DOCX in '{language}'")
     before = placed_paragraphs(docx_body(next(iter(issued.values()))), language)
     after = placed_paragraphs(docx_body(data), language)
-    return f"{path.name} against release {number} of {client}", paragraph_changes(before, after)
+    title = f"{path.name} against release {number} of {client}"
+    return title, paragraph_changes(before, after), language
 
 
 @dataclass(frozen=True)

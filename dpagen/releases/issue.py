@@ -366,7 +366,7 @@ def _refuse_changed_agreement_under_its_version(
         raise ProblemsFound(
             [
                 agreement.doc.problem(
-                    ("client",),
+                    _changed_contact(last.record, current),
                     f"only contact details differ from release {last.number}; issuing them "
                     f"again as agreement version {version} would show them as signed",
                     f"send them as a notice: dpagen release {agreement.client} --contacts "
@@ -442,7 +442,7 @@ def _refuse_unannounced_contacts(
     raise ProblemsFound(
         [
             agreement.doc.problem(
-                ("client", "contacts"),
+                _changed_contact(in_force.record, current),
                 f"contact details differ from release {in_force.number}, and the annex would "
                 "show the new ones",
                 f"announce them first: dpagen release {agreement.client} --contacts --note TEXT",
@@ -450,6 +450,15 @@ def _refuse_unannounced_contacts(
         ],
         hint="Nothing was released",
     )
+
+
+def _changed_contact(before: RecordedInputs, after: RecordedInputs) -> tuple[str, ...]:
+    """Where in agreement.yaml the client's contact details first differ (or its ``client``)."""
+    from dpagen.changes.input_changes import flat
+
+    old, new = flat(before.contact_details()["client"]), flat(after.contact_details()["client"])
+    changed = [parts for parts in [*new, *old] if old.get(parts) != new.get(parts)]
+    return ("client", *changed[0]) if changed else ("client",)
 
 
 def _previous_version(locks: list[Lock], annex: str) -> int | None:
