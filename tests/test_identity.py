@@ -98,7 +98,7 @@ def test_reordered_subprocessors_change_nothing_in_their_sections(ws: Workspace)
 def test_identity_is_the_id_where_an_item_has_one(tmp_path: Path) -> None:
     from dpagen.document.annex_sections import identity
 
-    assert identity({"id": "reminders", "name": {"sv": "A"}}, "name") == "id:reminders"
+    assert identity({"id": "reminders", "name": {"sv": "A"}}, "name").startswith("id:reminders")
     assert identity({"name": {"sv": "A", "en": "B"}}, "name") == identity(
         {"name": {"en": "B", "sv": "A"}}, "name"
     )
@@ -152,3 +152,31 @@ def test_an_item_with_an_id_is_followed_through_a_new_name(ws: Workspace) -> Non
     for item in compare(old_doc, new_doc):
         if isinstance(item, MarkedTable):
             assert all(row.mark in ("", "=") for row in item.rows)
+
+
+def test_ids_added_to_every_item_change_nothing(ws: Workspace) -> None:
+    import copy
+    import dataclasses
+
+    from dpagen.changes.diff import State, compare_states
+    from dpagen.inputs.identity import NATURAL_KEYS
+    from dpagen.inputs.yaml_positions import YamlFile
+
+    inputs, _ = load_inputs(ws, [CLIENT])
+    agreement = inputs.agreements[CLIENT]
+    annexes = dict(agreement.annexes)
+    for kind, lists in NATURAL_KEYS.items():
+        data = copy.deepcopy(annexes[kind].data)
+        for items in lists:
+            for number, item in enumerate(data.get(items) or []):
+                item["id"] = f"{items}-{number}"
+        annexes[kind] = YamlFile(annexes[kind].path, data)
+    with_ids = dataclasses.replace(
+        inputs, agreements={CLIENT: dataclasses.replace(agreement, annexes=annexes)}
+    )
+    for lang in ("sv", "en"):
+        before, after = assemble(inputs, CLIENT, lang), assemble(with_ids, CLIENT, lang)
+        assert _marked_texts(before, after) == []
+        assert _marked_texts(after, before) == []
+        found = compare_states(State("a", inputs, CLIENT), State("b", with_ids, CLIENT), lang)
+        assert found.changes == [] and found.hidden == 0

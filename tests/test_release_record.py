@@ -82,7 +82,10 @@ def _rewrite(path: Path, change: Any) -> None:
         (lambda r: r.update(release="1"), "record.release should be a whole number, not a string"),
         (lambda r: r.update(release=True), "record.release should be a whole number"),
         (lambda r: r.update(date="2026-12-01"), "record.date should be a date, not a string"),
-        (lambda r: r.update(kind="amendment"), "record.kind should be agreement, annex or contacts"),
+        (
+            lambda r: r.update(kind="amendment"),
+            "record.kind should be agreement, annex or contacts",
+        ),
         (lambda r: r.update(annex="security"), "record.annex does not fit"),
         (lambda r: r["edition"].pop("variants"), "record.edition.variants is missing"),
         (lambda r: r["edition"]["clauses"].append("x"), "should be CLAUSE@VERSION"),

@@ -9,9 +9,11 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from dpagen.document.model import Document, Table, plain
 from dpagen.document.outline import Block, Para, TableBlock, outline
+from dpagen.inputs.identity import same_keys
 
 Segment = tuple[str, str]  # ("=", text) kept, ("-", text) deleted, ("+", text) inserted
 _TOKEN = re.compile(r"\s+|[^\s]+")
@@ -116,9 +118,13 @@ def _table(old: TableBlock | None, new: TableBlock | None) -> MarkedTable:
     # rows with identities (annex list items) match by identity: a row of another item is
     # never taken for a changed version of this one
     keyed = bool(old and new and old.table.row_keys and new.table.row_keys)
-    keys_a = list(old.table.row_keys) if keyed and old else rows_a
-    keys_b = list(new.table.row_keys) if keyed and new else rows_b
-    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
+    matcher: difflib.SequenceMatcher[Any]
+    if keyed and old and new:
+        keys_b = list(new.table.row_keys)
+        keys_a = same_keys(list(old.table.row_keys), keys_b)
+        matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
+    else:
+        matcher = difflib.SequenceMatcher(None, rows_a, rows_b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             for x, y in zip(rows_a[i1:i2], rows_b[j1:j2], strict=True):
@@ -137,9 +143,13 @@ def _key(block: Block) -> tuple[str, ...]:
     # sub-processor is paired with itself wherever others were inserted or removed
     if isinstance(block, Para):
         if block.identity:
-            return ("p", block.style, block.identity)
+            return ("item", block.style, block.identity)
         return ("p", block.style, plain(block.runs))
     return ("t", block.style, block.identity, *block.table.header)
+
+
+def _is_identity(key: tuple[str, ...]) -> bool:
+    return key[0] == "item" or (key[0] == "t" and bool(key[2]))
 
 
 def _para(old: Para | None, new: Para | None) -> MarkedPara:
@@ -164,9 +174,13 @@ def compare(old: Document, new: Document) -> list[Marked]:
     """Every block of ``new`` with what changed since ``old`` marked, deletions in place."""
     a, b = outline(old), outline(new)
     result: list[Marked] = []
-    matcher = difflib.SequenceMatcher(
-        None, [_key(x) for x in a], [_key(x) for x in b], autojunk=False
-    )
+    keys_a, keys_b = [_key(x) for x in a], [_key(x) for x in b]
+    # an item that gained or lost an id between the versions keeps its place in the pairing
+    identities_b = [key[2] for key in keys_b if _is_identity(key)]
+    identities_a = [key[2] for key in keys_a if _is_identity(key)]
+    renamed = dict(zip(identities_a, same_keys(identities_a, identities_b), strict=True))
+    keys_a = [(*k[:2], renamed[k[2]], *k[3:]) if _is_identity(k) else k for k in keys_a]
+    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             result += [_pair(x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True)]

@@ -19,7 +19,7 @@ from typing import Any
 
 from dpagen.changes.change import Change, ChangeKind
 from dpagen.changes.places import Places
-from dpagen.inputs.identity import NATURAL_KEYS
+from dpagen.inputs.identity import NATURAL_KEYS, identity, match_identities
 
 LIST_KEYS: dict[str, dict[str, str]] = {
     **NATURAL_KEYS,
@@ -143,44 +143,12 @@ def _list_changes(
 
 
 def match_items(old: list[Any], new: list[Any], key: str) -> list[tuple[int, int]]:
-    """Pairs (old index, new index) of the same item: by ``id`` first, then by natural key.
+    """Pairs (old index, new index) of the same item (see ``match_identities``)."""
 
-    Two items with different ids are different items even when their names agree; an item that
-    gains or loses an id is still matched by its natural key. Items with the same natural key
-    are paired in their order.
-    """
+    def identities(rows: list[Any]) -> list[str]:
+        return [identity(row if isinstance(row, dict) else {key: row}, key) for row in rows]
 
-    def ident(row: Any) -> Any:
-        return row.get("id") if isinstance(row, dict) else None
-
-    def natural(row: Any) -> str:
-        value = row.get(key) if isinstance(row, dict) else row
-        return repr(sorted(value.items())) if isinstance(value, dict) else repr(value)
-
-    pairs: list[tuple[int, int]] = []
-    by_id = {ident(row): j for j, row in enumerate(new) if ident(row) is not None}
-    taken_old: set[int] = set()
-    taken_new: set[int] = set()
-    for i, row in enumerate(old):
-        j = by_id.get(ident(row)) if ident(row) is not None else None
-        if j is not None:
-            pairs.append((i, j))
-            taken_old.add(i)
-            taken_new.add(j)
-    waiting: dict[str, list[int]] = {}
-    for j, row in enumerate(new):
-        if j not in taken_new:
-            waiting.setdefault(natural(row), []).append(j)
-    for i, row in enumerate(old):
-        if i in taken_old:
-            continue
-        candidates = waiting.get(natural(row), [])
-        for position, j in enumerate(candidates):
-            if ident(row) is None or ident(new[j]) is None:
-                pairs.append((i, j))
-                del candidates[position]
-                break
-    return sorted(pairs)
+    return match_identities(identities(old), identities(new))
 
 
 def moved_items(pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
