@@ -85,7 +85,7 @@ def test_examples_refer_to_the_register(examples: Workspace) -> None:
         (
             "  - ref: driftpartner",
             "  - ref: casewell",
-            ":21:10: error: 'casewell' is listed twice (also as entry 1)\n",
+            ":23:10: error: 'casewell' is listed twice (also as entry 1)\n",
         ),
         (
             "  - ref: casewell\n",
