@@ -182,3 +182,51 @@ def test_ids_added_to_every_item_change_nothing(ws: Workspace) -> None:
         assert _marked_texts(after, before) == []
         found = compare_states(State("a", inputs, CLIENT), State("b", with_ids, CLIENT), lang)
         assert found.changes == [] and found.hidden == 0
+
+
+@pytest.mark.parametrize("change", ["insert-between", "reorder"])
+def test_diff_json_amendment_pdf_and_html_name_only_what_changed(
+    ws: Workspace, tmp_path: Path, change: str
+) -> None:
+    import json
+
+    from tests.helpers import pdf_text, run
+
+    assert run(ws, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    activities = _names(ws, "sv")
+    subprocessors = ["Casewell Inc.", "Samtalsmolnet Sverige AB", "Driftpartner Sundsvall AB"]
+    if change == "reorder":
+        _reverse_subprocessors(ws)
+    else:
+        _insert_activity(ws, 1)
+    found = json.loads(run(ws, "diff", CLIENT, "--format", "json").stdout)
+    if change == "reorder":
+        assert {c["kind"] for c in found} == {"annex-row-moved"}
+        assert len(found) == 3  # four items reversed: three moved, one stays
+    else:
+        assert [(c["kind"], c["place"]) for c in found] == [
+            (
+                "annex-row-added",
+                f"Bilaga 1 Instruktion för behandling, Behandling '{NEW_NAME}'",
+            )
+        ]
+    outputs = {}
+    for name, extra in (("amendment.pdf", ["--amendment"]), ("redline.html", [])):
+        fmt = name.rsplit(".", 1)[1]
+        path = tmp_path / name
+        result = run(ws, "diff", CLIENT, "--format", fmt, "--out", str(path), *extra)
+        assert result.exit_code == 0, result.stderr
+        outputs[name] = path
+    amendment = " ".join(pdf_text(outputs["amendment.pdf"]).split())
+    html = outputs["redline.html"].read_text(encoding="utf-8")
+    from html import unescape
+
+    summary = unescape(html.split("<ul", 1)[1].split("</ul>", 1)[0])
+    for name in activities:
+        assert name not in amendment and name not in summary
+    assert not any(name in amendment for name in subprocessors)  # moved items are no change
+    if change == "insert-between":
+        assert NEW_NAME in amendment and NEW_NAME in summary
+    else:
+        assert "Inga ändringar." in amendment
+        assert all(f"Underbiträde '{name}': flyttas" in summary for name in subprocessors)

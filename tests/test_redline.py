@@ -33,6 +33,9 @@ def resolve(data: bytes, accept: bool, target: Path) -> Path:
     for row in list(root.iter(f"{W}tr")):  # rows inserted or deleted as a whole
         if row.find(f"{W}trPr/{gone}") is not None:
             row.getparent().remove(row)
+    for table in list(root.iter(f"{W}tbl")):  # a table whose rows all went goes with them
+        if table.find(f"{W}tr") is None:
+            table.getparent().remove(table)
     for para in list(root.iter(f"{W}p")):  # paragraphs whose mark was inserted or deleted
         if para.find(f"{W}pPr/{W}rPr/{gone}") is not None:
             para.getparent().remove(para)
@@ -66,6 +69,20 @@ def assert_resolves(redline: bytes, old, new, templates: Path, folder: Path) -> 
         expected.write_bytes(render_docx(doc, templates))
         resolved = resolve(redline, accept, folder / f"resolved-{accept}.docx")
         assert docx_lines(resolved) == docx_lines(expected)
+        # every cell holds exactly the paragraphs of that version: none left empty behind
+        assert cell_paragraphs(resolved) == cell_paragraphs(expected)
+
+
+def cell_paragraphs(path: Path) -> list[list[list[str]]]:
+    """Each table cell's paragraphs, empty ones included, table by table and row by row."""
+    root = etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    return [
+        [
+            ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in cell.iter(f"{W}p")]
+            for cell in table.iter(f"{W}tc")
+        ]
+        for table in root.iter(f"{W}tbl")
+    ]
 
 
 def change_everything(ws: Workspace) -> None:

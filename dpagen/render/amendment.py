@@ -7,8 +7,9 @@ belongs to, so the client can read a change without the whole agreement.
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
-from dpagen.changes.alignment import MarkedPara, MarkedTable, compare
+from dpagen.changes.alignment import Marked, MarkedPara, MarkedRow, MarkedTable, compare
 from dpagen.document.labels import Labels
 from dpagen.document.model import Document
 from dpagen.render.redline_html import STYLE
@@ -41,6 +42,71 @@ def _wording(label: Labels, old: str, new: str, number: str = "") -> str:
     return '<div class="change">' + "".join(rows) + "</div>"
 
 
+def _row_text(row: MarkedRow, side: str) -> str:
+    return " | ".join(" / ".join(_text(p, side) for p in cell) for cell in row.cells)
+
+
+def _moved(blocks: list[Marked]) -> tuple[set[int], set[tuple[int, int]]]:
+    """Blocks and table rows that only moved: taken out in one place, put back unchanged.
+
+    The order of a list's items (the sub-processors, say) carries no obligation, so an item
+    that moved is no change the client agrees to; the redlines still show it.
+    """
+    units: list[tuple[str, tuple[Any, ...], tuple[int, ...], tuple[tuple[int, int], ...]]] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if isinstance(block, MarkedPara) and block.style in _CONTEXT and block.mark:
+            mark, end = block.mark, index + 1
+            while end < len(blocks):
+                follower = blocks[end]
+                if not isinstance(follower, MarkedTable) or any(
+                    r.mark != mark for r in follower.rows
+                ):
+                    break
+                end += 1
+            tables = blocks[index + 1 : end]
+            content: tuple[Any, ...] = (
+                _text(block, mark),
+                tuple(
+                    _row_text(row, mark)
+                    for t in tables
+                    if isinstance(t, MarkedTable)
+                    for row in t.rows
+                ),
+            )
+            units.append((mark, content, tuple(range(index, end)), ()))
+            index = end
+            continue
+        if isinstance(block, MarkedTable):
+            for number, row in enumerate(block.rows):
+                if row.mark in ("+", "-"):
+                    row_content = (block.table.header, _row_text(row, row.mark))
+                    units.append((row.mark, row_content, (), ((index, number),)))
+        index += 1
+    waiting: dict[tuple[Any, ...], list[int]] = {}
+    for position, (mark, content, _, _) in enumerate(units):
+        if mark == "-":
+            waiting.setdefault(content, []).append(position)
+    blocks_moved: set[int] = set()
+    rows_moved: set[tuple[int, int]] = set()
+    for mark, content, block_indexes, row_indexes in units:
+        if mark == "+" and waiting.get(content):
+            removed = units[waiting[content].pop(0)]
+            blocks_moved.update(block_indexes + removed[2])
+            rows_moved.update(row_indexes + removed[3])
+    return blocks_moved, rows_moved
+
+
+def _heading(parts: list[str]) -> str:
+    """The context parts joined, without a part the one before already ends with."""
+    kept: list[str] = []
+    for part in parts:
+        if part and not (kept and kept[-1].endswith(part)):
+            kept.append(part)
+    return " – ".join(kept)
+
+
 def render_amendment_html(old: Document, new: Document, effective: str) -> bytes:
     """The amendment page as HTML (UTF-8)."""
     label = Labels(new.lang)
@@ -48,21 +114,26 @@ def render_amendment_html(old: Document, new: Document, effective: str) -> bytes
     sections: list[tuple[str, list[str]]] = []
 
     def add(item: str) -> None:
-        heading = " – ".join(v for k, v in context.items() if v)
+        heading = _heading(list(context.values()))
         if not sections or sections[-1][0] != heading:
             sections.append((heading, []))
         sections[-1][1].append(item)
 
     whole_item = ""  # "+" or "-" while the rows of an item added or removed whole follow
-    for block in compare(old, new):
+    blocks = compare(old, new)
+    moved_blocks, moved_rows = _moved(blocks)
+    for position, block in enumerate(blocks):
+        if position in moved_blocks:
+            continue
         if isinstance(block, MarkedTable):
-            for row in block.rows:
+            for row_number, row in enumerate(block.rows):
+                if (position, row_number) in moved_rows:
+                    continue
                 if row.mark == "=" or not (
                     row.mark or any(_changed(p) for cell in row.cells for p in cell)
                 ):
                     continue
-                before = " | ".join(" / ".join(_text(p, "-") for p in c) for c in row.cells)
-                after = " | ".join(" / ".join(_text(p, "+") for p in c) for c in row.cells)
+                before, after = _row_text(row, "-"), _row_text(row, "+")
                 if row.mark and row.mark == whole_item:  # its heading says it came or went
                     add(f"<p>{escape(after if row.mark == '+' else before)}</p>")
                     continue
