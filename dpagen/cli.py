@@ -82,6 +82,7 @@ for _command in (
     releases.release_command,
     releases.history_command,
     releases.verify_command,
+    releases.env_command,
     changes.diff_command,
     portfolio.build_command,
     portfolio.status_command,

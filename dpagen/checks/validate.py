@@ -32,7 +32,7 @@ def validate_workspace(
     Returns the loaded inputs and every problem found, warnings included, sorted by file and line.
     """
     inputs, problems = load_inputs(ws, clients)
-    problems += frozen_problems(ws, inputs.library)
+    problems += frozen_problems(ws, inputs.library, inputs.agreements)
     problems += notice_problems(ws, clients)
     if not has_errors(problems):
         for client in inputs.agreements:

@@ -30,21 +30,29 @@ from dpagen.commands.shared import (
 @clients_argument
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
 @output_options
-@click.option("--releases", is_flag=True, help="Build the issued releases, byte for byte.")
+@click.option("--releases", is_flag=True, help="Restore the issued releases, byte for byte.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="With --releases: render every issued file again from its lock and compare.",
+)
 @click.pass_context
 def build_command(ctx: click.Context, /, clients: list[str] | None, **options: Any) -> None:
     """Render every agreement (or the given CLIENTS) in parallel; skip what is up to date.
 
     An output is rebuilt only when what it is made from changed (by content hash). A client with
     errors is reported and the others are still built; the exit code is then 1. With --releases
-    the issued releases are built instead, each file byte-identical to the one its lock recorded;
-    a release that cannot be re-created exactly (a template changed) is reported as an error.
+    the issued releases are restored instead from the files kept beside their locks, each
+    byte-identical to the one its lock recorded. --releases --check renders every issued file
+    again from its lock: a file that differs is reported with the rendering components that
+    differ from those the release recorded.
 
     \b
     Example:
       dpagen build --jobs 2
       dpagen build nordisk-ehandel trygg-forsakring --format pdf --lang sv
       dpagen build --releases
+      dpagen build --releases --check
     """
     from dpagen.portfolio.build import build
 

@@ -100,5 +100,26 @@ def verify_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -
 
     verdicts = verify_files(workspace(ctx), list(files))
     print_json(verdicts) if as_json else echo_lines(v.describe() for v in verdicts)
-    if any(v.status != "identical" for v in verdicts):
+    if not all(v.vouched() for v in verdicts):
         ctx.exit(1)
+
+
+@click.command("env")
+@json_option()
+@click.pass_context
+def env_command(ctx: click.Context, as_json: bool) -> None:
+    """This machine's rendering environment, and which releases it re-renders as issued.
+
+    Lists every component that can change the bytes of an issued PDF or DOCX (dpagen,
+    WeasyPrint, pydyf, fontTools, Pillow, Pango, HarfBuzz and whether HarfBuzz subsetting is
+    available, docxtpl, python-docx, lxml), then each release: whether its issued files are kept
+    beside its lock, and whether this machine would render them again byte for byte.
+
+    \b
+    Example:
+      dpagen env
+    """
+    from dpagen.releases.recreation import environment_report
+
+    report = environment_report(workspace(ctx))
+    print_json(report) if as_json else echo_lines(report.lines())

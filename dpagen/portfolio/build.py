@@ -26,7 +26,7 @@ from dpagen.checks.legal import check_agreement
 from dpagen.checks.validate import validate_workspace
 from dpagen.document.assemble import assemble
 from dpagen.document.model import Document
-from dpagen.errors import DpagenError, OutputError, Problem, ProblemsFound
+from dpagen.errors import DpagenError, OutputError, Problem, ProblemsFound, UsageError
 from dpagen.files.atomic import remove_stale_temporaries, write_atomic
 from dpagen.files.file_lock import exclusive
 from dpagen.output.agreement_files import (
@@ -44,6 +44,7 @@ from dpagen.releases.issue import (
     template_hashes,
 )
 from dpagen.releases.record import ReleaseRecord, read_locks, sha256
+from dpagen.releases.recreation import kept_file, why_different
 from dpagen.results import count
 from dpagen.version import __version__
 from dpagen.workspace import Workspace
@@ -97,10 +98,8 @@ def _render_release_file(
     gc.collect()
     data = files.get(name)
     if data is None or sha256(data) != expected:
-        return (
-            f"release {record.release} re-rendered differently: {name}",
-            f"it was made with dpagen {record.dpagen_version}; this is dpagen {__version__}",
-        )
+        error = why_different(record, [name])
+        return (error.message, error.hint)
     write_atomic(Path(target), data)
     return None
 
@@ -175,6 +174,7 @@ def build(
     clients: list[str] | None = None,
     *,
     releases: bool = False,
+    check: bool = False,
     jobs: int | None = None,
     formats: tuple[str, ...] | None = None,
     languages: tuple[str, ...] | None = None,
@@ -184,14 +184,17 @@ def build(
     """``dpagen build``: render what is not up to date, or with ``releases`` the issued releases.
 
     Every (or the given) client's agreement is rendered in worker processes, each output only
-    when what it is made from changed since the last build.
+    when what it is made from changed since the last build. With ``releases`` and ``check``
+    every issued file is rendered again from its lock and compared.
 
     Raises:
-        UsageError: layout options given with ``releases``.
+        UsageError: layout options given with ``releases``, or ``check`` without it.
     """
+    if check and not releases:
+        raise UsageError("--check re-creates issued releases", "add --releases")
     if releases:
         refuse_with_release("--releases", format=formats, lang=languages)
-        return build_releases(ws, clients, jobs=jobs, out=out, progress=progress)
+        return build_releases(ws, clients, jobs=jobs, out=out, progress=progress, check=check)
     formats = formats or DEFAULT_FORMATS
     started = time.perf_counter()
     report = BuildReport()
@@ -249,8 +252,14 @@ def build_releases(
     jobs: int | None = None,
     out: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    check: bool = False,
 ) -> BuildReport:
-    """Render every issued release of every (or the given) client that is not up to date.
+    """Restore every issued release of every (or the given) client that is not up to date.
+
+    The files kept beside each lock are copied; one that is not kept is rendered from its lock
+    and written only with the recorded bytes. With ``check``, every file is rendered from its
+    lock instead and compared with the recorded bytes, up to date or not: a re-creation check
+    of the rendering environment.
 
     A file is up to date when the manifest holds the hash of its lock's record and recorded
     output, the templates and the dpagen version, or when it already has the bytes the lock
@@ -297,22 +306,31 @@ def build_releases(
                 path = target / name
                 relative = path.relative_to(base).as_posix()
                 key = sha256(f"release|{lock.record_hash}|{lock.outputs[name]}|{context}".encode())
-                if path.is_file() and manifest.get(relative) == key:
+                if not check and path.is_file() and manifest.get(relative) == key:
                     report.up_to_date += 1
                 else:
                     pending.append((name, path, relative, key))
-            if not pending:
+            to_render = []
+            for name, path, relative, key in pending:
+                if not check and path.is_file() and sha256(path.read_bytes()) == lock.outputs[name]:
+                    # already the issued bytes, e.g. written by `dpagen release`
+                    entries[relative] = key
+                    report.up_to_date += 1
+                    continue
+                kept = None if check else kept_file(lock, name)
+                if kept is not None:  # the issued file, kept beside its lock
+                    write_atomic(path, kept)
+                    entries[relative] = key
+                    report.rendered.append(path)
+                    continue
+                to_render.append((name, path, key))
+            if not to_render:
                 continue
             changed = changed_templates(lock, current)
             if changed is not None:
                 failed.append(Problem(lock.path, 1, 1, *changed))
                 continue
-            for name, path, relative, key in pending:
-                if path.is_file() and sha256(path.read_bytes()) == lock.outputs[name]:
-                    # already the issued bytes, e.g. written by `dpagen release`
-                    entries[relative] = key
-                    report.up_to_date += 1
-                    continue
+            for name, path, key in to_render:
                 args = (str(ws.root), record, str(lock.path), name, lock.outputs[name], str(path))
                 tasks.append(_Task(client, path, key, lock.path, _render_release_file, args))
         if failed:

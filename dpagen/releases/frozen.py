@@ -6,16 +6,24 @@ Every clause text and edition a release used is frozen, and so is the release lo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from dpagen.errors import Problem
 from dpagen.inputs.clause_library import Library, RefusedFile
-from dpagen.releases.record import lock_paths, read_locks
+from dpagen.inputs.load import AgreementInput
+from dpagen.releases.record import Lock, lock_paths, read_locks
 from dpagen.workspace import Workspace
 
 
-def frozen_problems(ws: Workspace, library: Library) -> list[Problem]:
-    """Edits to frozen clause texts, editions or locks, one problem per file or edition."""
+def frozen_problems(
+    ws: Workspace, library: Library, agreements: Mapping[str, AgreementInput] | None = None
+) -> list[Problem]:
+    """Edits to frozen clause texts, editions or locks, one problem per file or edition.
+
+    A lock in another client's folder (a copied client folder, say) is one too: it was issued
+    for the client and agreement it names, never for the one it now sits with.
+    """
     problems: list[Problem] = []
     seen: set[str] = set()
     for client in ws.clients():
@@ -41,6 +49,7 @@ def frozen_problems(ws: Workspace, library: Library) -> list[Problem]:
             )
         for lock in locks:
             record, number = lock.record, lock.number
+            problems += _ownership_problems(lock, client, (agreements or {}).get(client))
             issued_by = f"release {number} of {client}"
             for name, text in sorted(record.texts.items()):
                 path = ws.clauses / name
@@ -105,3 +114,49 @@ def frozen_problems(ws: Workspace, library: Library) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _ownership_problems(lock: Lock, client: str, agreement: AgreementInput | None) -> list[Problem]:
+    """A lock that names another client or agreement than the folder it is in."""
+    record = lock.record
+    hint = (
+        f"a release belongs to the client it was issued for; if this folder was copied, remove "
+        f"agreements/{client}/releases/ from the copy ('dpagen new' starts a client without them)"
+    )
+    if record.client != client:
+        return [
+            Problem(
+                lock.path,
+                1,
+                1,
+                f"release {lock.number} was issued for client {record.client}, not {client}",
+                hint,
+            )
+        ]
+    issued_id = record.agreement.get("agreement", {}).get("id")
+    if agreement is not None and agreement.ok:
+        current_id = agreement.data.get("agreement", {}).get("id")
+        if issued_id != current_id:
+            return [
+                Problem(
+                    lock.path,
+                    1,
+                    1,
+                    f"release {lock.number} was issued for agreement {issued_id}; {client}'s "
+                    f"agreement is {current_id}",
+                    hint,
+                )
+            ]
+    if not lock.sealed:
+        return [
+            Problem(
+                lock.path,
+                1,
+                1,
+                f"release {lock.number}'s lock was written before locks were sealed: the hashes "
+                "of its issued files are not protected, so 'dpagen verify' does not vouch for them",
+                "keep the issued files of this release in your archive",
+                severity="warning",
+            )
+        ]
+    return []

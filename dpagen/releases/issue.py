@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from dpagen.inputs.clause_library import ClauseDef, Edition, Library
 from dpagen.inputs.load import AgreementInput, Inputs, has_errors
 from dpagen.inputs.schema import LANGUAGES
 from dpagen.inputs.yaml_positions import YamlFile
+from dpagen.releases.environment import rendering_environment
 from dpagen.releases.record import (
     RECORD_FORMAT,
     EditionRecord,
@@ -43,6 +44,7 @@ from dpagen.releases.record import (
     record_hash,
     sha256,
 )
+from dpagen.releases.recreation import keep_issued_files
 from dpagen.version import __version__
 from dpagen.workspace import Workspace, outside_problem
 
@@ -71,8 +73,13 @@ def template_hashes(templates: Path) -> dict[str, str]:
     return hashes
 
 
-def working_record(inputs: Inputs, client: str) -> RecordedInputs:
-    """The inputs part of a release record for ``client``'s working copy."""
+def working_record(
+    inputs: Inputs, client: str, environment: Mapping[str, str] | None = None
+) -> RecordedInputs:
+    """The inputs part of a release record for ``client``'s working copy.
+
+    ``environment`` is recorded as the rendering environment; a release passes this machine's.
+    """
     agreement = inputs.agreements[client]
     edition = agreement.edition
     assert edition is not None
@@ -106,6 +113,7 @@ def working_record(inputs: Inputs, client: str) -> RecordedInputs:
         variants=agreement.variants,
         terms=agreement.terms,
         templates=template_hashes(inputs.workspace.templates),
+        environment=dict(environment or {}),
     )
 
 
@@ -287,7 +295,7 @@ def create_release(
         if lock_problems:
             raise ProblemsFound(lock_problems)
         _refuse_reissued_versions(agreement, locks, annex)
-        current = working_record(inputs, client)
+        current = working_record(inputs, client, rendering_environment())
         if contacts:
             _refuse_contact_notice_that_is_not_one(agreement, locks, current)
         elif annex is None:
@@ -309,6 +317,8 @@ def create_release(
         target = issued_files_folder(ws, out, client, number)
         remove_stale_temporaries(folder)  # left by a release that was killed
         remove_stale_temporaries(target)
+        # kept beside the lock first: the workspace holds what was issued before it is issued
+        keep_issued_files(folder / f"{number:04d}", files)
         written = []
         for name, data in files.items():
             write_atomic(target / name, data)
@@ -501,26 +511,11 @@ def changed_templates(lock: Lock, current: dict[str, str]) -> tuple[str, str] | 
 def rerender_release(
     ws: Workspace, client: str, number: int, out: Path | None = None
 ) -> list[Path]:
-    """Render release ``number`` again; the files are byte-identical to those issued.
+    """Write release ``number``'s issued files again, byte for byte (see ``restore_release``).
 
     Raises:
-        RenderError: a template or font changed since the release, or a file would differ.
+        RenderError: a file is not kept beside the lock and re-renders differently.
     """
-    lock = find_lock(ws, client, number)
-    changed = changed_templates(lock, template_hashes(ws.templates))
-    if changed:
-        raise RenderError(*changed)
-    files = render_record(ws, lock.record, lock.path)
-    differing = [name for name, data in files.items() if lock.outputs.get(name) != sha256(data)]
-    if differing or set(files) != set(lock.outputs):
-        raise RenderError(
-            f"release {number} re-rendered differently: {', '.join(differing or sorted(files))}",
-            f"it was made with dpagen {lock.record.dpagen_version}; this is dpagen {__version__}",
-        )
-    target = issued_files_folder(ws, out, client, number)
-    remove_stale_temporaries(target)
-    written = []
-    for name, data in files.items():
-        write_atomic(target / name, data)
-        written.append(target / name)
-    return written
+    from dpagen.releases.recreation import restore_release
+
+    return restore_release(ws, client, number, out)

@@ -56,7 +56,10 @@ def canonical(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-RECORD_FORMAT = 1  # the version of the record's layout; a lock of another format is refused
+# the version of the record's layout; format 2 added the rendering environment. A lock of a
+# format not listed here is refused.
+RECORD_FORMAT = 2
+READABLE_FORMATS = (1, 2)
 
 
 class ReleaseKind(StrEnum):
@@ -283,6 +286,7 @@ class RecordedInputs:
     variants: Mapping[str, str | None]  # clause id → chosen variant
     terms: Mapping[str, Any]  # term name → resolved value
     templates: Mapping[str, str]  # template or font file → SHA-256
+    environment: Mapping[str, str]  # rendering component → version (empty before format 2)
 
     def agreement_content(self) -> tuple[Any, ...]:
         """What the main agreement says: everything the client's documents say but the annexes."""
@@ -433,6 +437,7 @@ class ReleaseRecord(RecordedInputs):
             "variants": self.variants,
             "terms": self.terms,
             "templates": self.templates,
+            **({"environment": self.environment} if self.format >= 2 else {}),
             "release": self.release,
             "date": self.date,
             "note": self.note,
@@ -450,13 +455,13 @@ class ReleaseRecord(RecordedInputs):
             RecordError: a field is missing, unknown or has the wrong type.
         """
         fields = _Fields.of(data, "record")
-        fields.only(_RECORD_FIELDS)
         record_format = fields.number("format")
-        if record_format != RECORD_FORMAT:
+        if record_format not in READABLE_FORMATS:
             raise RecordError(
-                f"record format {record_format} is not known to this dpagen (it reads format "
-                f"{RECORD_FORMAT})"
+                f"record format {record_format} is not known to this dpagen (it reads formats "
+                f"{', '.join(map(str, READABLE_FORMATS))})"
             )
+        fields.only((*_RECORD_FIELDS, *(("environment",) if record_format >= 2 else ())))
         kind_text = fields.text("kind")
         if kind_text not in {kind.value for kind in ReleaseKind}:
             raise RecordError(
@@ -485,6 +490,7 @@ class ReleaseRecord(RecordedInputs):
             variants=fields.text_map("variants", optional_values=True),
             terms=fields.object("terms").data,
             templates=fields.text_map("templates"),
+            environment=fields.text_map("environment") if record_format >= 2 else {},
             release=fields.number("release"),
             date=fields.date("date"),
             note=fields.text("note"),
@@ -527,6 +533,9 @@ class Lock:
     record: ReleaseRecord
     record_hash: str
     outputs: dict[str, str]  # file name → SHA-256
+    # True when the lock's seal covers its outputs as well as its record; locks written before
+    # seals existed cover only the record, so their list of files is not evidence
+    sealed: bool = True
 
     @property
     def number(self) -> int:
@@ -546,9 +555,20 @@ class EditedLock(LockError):
     """A lock whose record no longer has the hash written with it."""
 
 
+def seal(record_json: Any, outputs: Any) -> str:
+    """The hash over everything a lock says: its record and the hashes of its files."""
+    return sha256(canonical({"outputs": outputs, "record": record_json}))
+
+
 def lock_text(record: ReleaseRecord, outputs: dict[str, str]) -> bytes:
     """The file content of a lock (readable JSON)."""
-    body = {"record": record.to_json(), "record_hash": record_hash(record), "outputs": outputs}
+    data = record.to_json()
+    body = {
+        "record": data,
+        "record_hash": record_hash(record),
+        "outputs": outputs,
+        "seal": seal(data, outputs),
+    }
     return (
         json.dumps(body, default=_encode, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
     ).encode("utf-8")
@@ -566,15 +586,20 @@ def read_lock(path: Path) -> Lock:
         data, written_hash, outputs = body["record"], body["record_hash"], body["outputs"]
         if not (isinstance(outputs, dict) and all(isinstance(v, str) for v in outputs.values())):
             raise RecordError("outputs should be an object of file names and hashes")
-        # the hash first: an edit is reported as an edit, whatever it broke in the record
+        # the hashes first: an edit is reported as an edit, whatever it broke in the record
         if sha256(canonical(data)) != written_hash:
+            raise EditedLock(f"{path}: release lock has been edited")
+        sealed = "seal" in body
+        if sealed and body["seal"] != seal(data, outputs):
+            raise EditedLock(f"{path}: release lock has been edited")
+        if set(body) - {"record", "record_hash", "outputs", "seal"}:
             raise EditedLock(f"{path}: release lock has been edited")
         record = ReleaseRecord.from_json(data)
     except EditedLock:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise LockError(f"{path} is not a readable release lock: {exc}") from None
-    return Lock(path, record, written_hash, dict(outputs))
+    return Lock(path, record, written_hash, dict(outputs), sealed)
 
 
 def lock_paths(folder: Path) -> list[Path]:
