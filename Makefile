@@ -5,14 +5,15 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint golden bench fuzz clean
 
-$(BIN)/dpagen: setup.cfg pyproject.toml
+# constraints.txt pins every runtime dependency exactly, so the rendered bytes are reproducible
+$(BIN)/dpagen: setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@
 
 $(VENV)/.test-extras: $(BIN)/dpagen
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 demo: $(BIN)/dpagen

@@ -20,6 +20,7 @@ from dpagen.releases.record import (
     read_lock,
     read_locks,
     record_hash,
+    seal,
     sha256,
 )
 from dpagen.workspace import Workspace
@@ -71,6 +72,7 @@ def _rewrite(path: Path, change: Any) -> None:
     body = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
     change(body["record"])
     body["record_hash"] = sha256(canonical(body["record"]))
+    body["seal"] = seal(body["record"], body["outputs"])
     path.chmod(0o644)
     path.write_text(json.dumps(body, default=_encode), encoding="utf-8")
 
@@ -94,7 +96,7 @@ def _rewrite(path: Path, change: Any) -> None:
         (lambda r: r.update(languages="sv"), "record.languages should be a list of strings"),
         (lambda r: r.update(texts=[]), "record.texts should be an object, not a list"),
         (lambda r: r.update(extra=1), "record has the unknown field 'extra'"),
-        (lambda r: r.update(format=2), "record format 2 is not known"),
+        (lambda r: r.update(format=3), "record format 3 is not known"),
     ],
 )
 def test_a_broken_record_is_a_positioned_problem(ws: Workspace, change: Any, message: str) -> None:

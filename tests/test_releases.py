@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -232,6 +233,9 @@ def test_rerender_refuses_when_a_template_changed(examples: Workspace) -> None:
     release(examples, "--note", "Signed", "--date", "2026-11-23")
     css = examples.root / "templates/agreement.css"
     css.write_text(css.read_text() + "\n/* changed */\n")
+    kept = examples.root / f"agreements/{CLIENT}/releases/0001"
+    assert run(examples, "render", CLIENT, "--release", "1").exit_code == 0  # the kept files
+    shutil.rmtree(kept)  # as for a release issued before issued files were kept
     result = run(examples, "render", CLIENT, "--release", "1")
     assert result.exit_code == 1
     assert result.stderr.startswith(
@@ -430,6 +434,7 @@ def test_rerender_refuses_a_template_linked_outside(examples: Workspace, tmp_pat
     outside.write_bytes(licence.read_bytes())
     licence.unlink()
     licence.symlink_to(outside)
+    shutil.rmtree(examples.root / f"agreements/{CLIENT}/releases/0001")  # re-render, not restore
     result = run(examples, "render", CLIENT, "--release", "1")
     assert result.exit_code == 1
     assert result.stderr.startswith(

@@ -56,17 +56,23 @@ Failure = tuple[str, str] | None  # what a worker returns: None, or a message an
 
 @dataclass
 class BuildReport:
-    """What ``build`` or ``build_releases`` did."""
+    """What ``build`` or ``build_releases`` did.
+
+    ``restored`` files were copied from those a release kept beside its lock; ``rendered`` ones
+    were made (for ``build --releases --check``, made again and found identical).
+    """
 
     rendered: list[Path] = field(default_factory=list)
+    restored: list[Path] = field(default_factory=list)  # issued files copied from the workspace
     up_to_date: int = 0
     failed: dict[str, list[Problem]] = field(default_factory=dict)
     seconds: float = 0.0
 
     def summary(self) -> str:
         """The closing line: how many files were rendered, up to date and failed."""
+        restored = f", restored {len(self.restored)}" if self.restored else ""
         return (
-            f"rendered {len(self.rendered)}, up to date {self.up_to_date}, "
+            f"rendered {len(self.rendered)}{restored}, up to date {self.up_to_date}, "
             f"failed {count(len(self.failed), 'client')}, {self.seconds:.1f} s"
         )
 
@@ -321,7 +327,7 @@ def build_releases(
                 if kept is not None:  # the issued file, kept beside its lock
                     write_atomic(path, kept)
                     entries[relative] = key
-                    report.rendered.append(path)
+                    report.restored.append(path)
                     continue
                 to_render.append((name, path, key))
             if not to_render:

@@ -592,6 +592,8 @@ def read_lock(path: Path) -> Lock:
         sealed = "seal" in body
         if sealed and body["seal"] != seal(data, outputs):
             raise EditedLock(f"{path}: release lock has been edited")
+        if not sealed and isinstance(data, dict) and data.get("format") != 1:
+            raise EditedLock(f"{path}: release lock has been edited")  # only format 1 had none
         if set(body) - {"record", "record_hash", "outputs", "seal"}:
             raise EditedLock(f"{path}: release lock has been edited")
         record = ReleaseRecord.from_json(data)
