@@ -90,7 +90,9 @@ def history_command(ctx: click.Context, client: str, at: Any, as_json: bool) -> 
 def verify_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Tell which release each PDF or DOCX comes from and whether it is unchanged.
 
-    Exits 1 when any file differs from what its release issued, or comes from no release.
+    A PDF signed after issue (the issued bytes followed by an appended signature) is reported
+    as that release with a signature added. Exits 1 when any file differs from what its release
+    issued, comes from no release, or matches a lock that does not seal its files.
 
     \b
     Example:
