@@ -12,7 +12,7 @@ from dpagen.checks.legal import ACTIVITY_FIELDS, ART32_GROUPS, check_workspace
 from dpagen.inputs.clause_library import load_library
 from dpagen.inputs.schema import requirements
 from dpagen.workspace import Workspace
-from tests.helpers import edit, run
+from tests.helpers import at, edit, run
 
 EXAMPLES = ["ljungsjo-kommun", "nordisk-ehandel", "trygg-forsakring"]
 STARTER = Workspace(Path(__file__).parent.parent / "dpagen" / "starter")
@@ -111,7 +111,9 @@ def test_every_mandatory_requirement_is_covered_by_the_library() -> None:
 
 def test_deviation_must_keep_covering(examples: Workspace) -> None:
     edit(
-        examples.root / "agreements/nordisk-ehandel/agreement.yaml", "    covers: [art28_3_h]\n", ""
+        examples.root / "agreements/nordisk-ehandel/agreement.yaml",
+        "    covers: [art28_3_h, art28_1]\n",
+        "    covers: [art28_1]\n",
     )
     found = errors(examples, "nordisk-ehandel")
     assert any(
@@ -267,14 +269,36 @@ def test_render_refuses_unless_draft(examples: Workspace, tmp_path: Path) -> Non
 
 def test_deviation_languages_must_match(examples: Workspace) -> None:
     path = examples.root / "agreements/nordisk-ehandel/agreement.yaml"
-    text = (
-        path.read_text(encoding="utf-8").rstrip("\n")
-        + "\n\n        A third paragraph in English only.\n"
+    edit(
+        path,
+        "is not being complied with.\n",
+        "is not being complied with.\n\n            A second paragraph in English only.\n",
     )
-    path.write_text(text, encoding="utf-8")
     found = errors(examples, "nordisk-ehandel")
     assert any(
         "agreement.yaml:" in e
-        and "clause 'audits' differs between sv and en: 2 and 3 paragraphs" in e
+        and "clause 'audits' differs between sv and en: 5 and 6 paragraphs" in e
         for e in found
     )
+
+
+def test_a_deviation_that_drops_a_covered_requirement_or_names_the_parties_is_warned(
+    examples: Workspace,
+) -> None:
+    path = examples.root / "agreements/nordisk-ehandel/agreement.yaml"
+    edit(path, "    covers: [art28_3_h, art28_1]\n", "    covers: [art28_3_h]\n")
+    edit(
+        path, "            Audits shall primarily", "            {{ controller.name }} audits shall"
+    )
+    result = run(examples, "check", "nordisk-ehandel")
+    assert result.exit_code == 0, result.stderr  # warnings: the agreement may still be issued
+    assert (
+        f"agreements/nordisk-ehandel/agreement.yaml:{at(path, '[art28_3_h]')}: "
+        "warning: the deviation for 'audits' drops requirement art28_1, which the standard "
+        "clause covers [GDPR Art. 28(1)]"
+    ) in result.stderr
+    assert (
+        "warning: the deviation for 'audits' names the parties (controller.name) where the "
+        "standard terms use the defined terms"
+    ) in result.stderr
+    assert result.stdout == "ok: 1 agreement meets every mandatory requirement (2 warnings).\n"

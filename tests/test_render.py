@@ -74,7 +74,15 @@ def test_variant_and_deviation(ws: Workspace) -> None:
     assert subprocessors.variant == "general"
     audits = next(c for c in doc.clauses if c.id == "audits")
     assert audits.deviation is not None
-    assert "revisionsrapport från en oberoende tredje part" in render_text(doc).decode()
+    text = render_text(doc).decode()
+    assert "granskningsrapport från en oberoende tredje part" in text  # the negotiated 17.3
+    assert "Personuppgiftsbiträdet garanterar att det har den sakkunskap" in text  # kept 17.1
+    assert "får beakta relevanta certifieringar" not in text  # the deleted standard paragraph
+    assert [s.number for s in audits.subclauses] == [f"{audits.number}.{k}" for k in range(1, 6)]
+    assert doc.deviations == (
+        f"Avvikelser från standardvillkoren: punkt {audits.number} (Information, granskning och "
+        "inspektion), överenskommen 15 november 2026"
+    )
     edit(
         ws.root / f"agreements/{CLIENT}/agreement.yaml",
         "subprocessors: general",

@@ -38,8 +38,8 @@ def test_upgrade_names_a_change_that_a_deviation_keeps_out(ws: Workspace) -> Non
     lines = result.stdout.splitlines()
     assert lines[0] == f"{CLIENT}: edition 2026.1 → 2027.1"
     assert lines[1] == (
-        f"  audits 1 → 2: does not reach {CLIENT}, whose negotiated text replaces the clause; "
-        "the standard text changes:"
+        f"  audits 1 → 2: reaches {CLIENT} except its negotiated paragraphs, which are applied "
+        "to the new text by their numbers; check that they still fit. The standard text changes:"
     )
     assert lines[2].startswith(
         "      sv: [-Varje Part-]{+Personuppgiftsbiträdet+} står för "
@@ -48,6 +48,20 @@ def test_upgrade_names_a_change_that_a_deviation_keeps_out(ws: Workspace) -> Non
     assert lines[3].startswith("      en: [-Each-]{+The+} [-Party-]{+Processor+} ")
     assert lines[2].endswith("vid en granskning.") and lines[3].endswith("without undue delay.")
     assert len(lines) == 4
+
+
+def test_upgrade_names_a_change_that_a_whole_clause_deviation_keeps_out(ws: Workspace) -> None:
+    _edition_with_audits_2(ws)
+    text = ws.agreement_file(CLIENT).read_text(encoding="utf-8")
+    start = text.index("    paragraphs:\n")
+    whole = "    text: {sv: Förhandlad lydelse., en: Negotiated wording.}\n"
+    ws.agreement_file(CLIENT).write_text(text[:start] + whole, encoding="utf-8")
+    result = run(ws, "upgrade", CLIENT, "--edition", "2027.1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == (
+        f"  audits 1 → 2: does not reach {CLIENT}, whose negotiated text replaces the clause; "
+        "the standard text changes:"
+    )
 
 
 def test_upgrade_of_a_clause_without_deviation_is_one_line(ws: Workspace) -> None:

@@ -248,13 +248,25 @@ def _clause_changes(
             )
         negotiated = (_negotiated(agreement_a, clause.id), _negotiated(agreement_b, clause.id))
         if negotiated[0] != negotiated[1]:
-            texts = [(d or {}).get("text", {}).get(lang) if d else None for d in negotiated]
+            texts = [_negotiated_wording(d, lang) for d in negotiated]
             wording.append(Change(ChangeKind.DEVIATION, path, texts[0], texts[1], place=place))
         if wording:
             redline = clause_redline(before, clause)
             wording[0] = dataclasses.replace(wording[0], redline=redline)
         changes += wording
     return changes
+
+
+def _negotiated_wording(deviation: Any, lang: str) -> Any:
+    """A deviation's wording in ``lang``: its text, or its paragraph changes; None for none."""
+    if not deviation:
+        return None
+    if "paragraphs" in deviation:
+        return [
+            {key: (value.get(lang) if key == "text" else value) for key, value in change.items()}
+            for change in deviation["paragraphs"]
+        ]
+    return deviation.get("text", {}).get(lang)
 
 
 def _negotiated(agreement: AgreementInput, clause_id: str) -> Any:

@@ -79,7 +79,50 @@ def check_agreement(inputs: Inputs, client: str, *, as_of: dt.date | None = None
     problems += _instructions(agreement)
     problems += _security(agreement, as_of or dt.date.today())
     problems += _subprocessors(agreement)
+    problems += _deviations(inputs, agreement)
     return problems
+
+
+# how a negotiated text names a party where the standard terms use the defined term
+_PARTY_NAMES = ("processor.name", "controller.name")
+
+
+def _deviations(inputs: Inputs, agreement: AgreementInput) -> Iterator[Problem]:
+    """Negotiated texts that lose what the standard clause covered, or name the parties."""
+    for clause_id, index in agreement.deviations.items():
+        clause = inputs.library.clauses.get(clause_id)
+        deviation = agreement.data["deviations"][index]
+        if clause is not None and "covers" in deviation:
+            lost = [tag for tag in clause.covers if tag not in (deviation.get("covers") or ())]
+            for tag in lost:
+                article = requirements().get(tag, {}).get("article", "")
+                yield agreement.doc.problem(
+                    ("deviations", index, "covers"),
+                    f"the deviation for '{clause_id}' drops requirement {tag}, which the standard "
+                    f"clause covers{_cite(article) if article else ''}",
+                    "keep the standard wording for it (change only the paragraphs negotiated), "
+                    f"or, if the negotiated text still meets it, add {tag} to the covers",
+                    severity="warning",
+                )
+        texts = " ".join(_deviation_texts(deviation))
+        named = [name for name in _PARTY_NAMES if name in texts.replace(" ", "")]
+        if named:
+            yield agreement.doc.problem(
+                ("deviations", index, "text" if "text" in deviation else "clause"),
+                f"the deviation for '{clause_id}' names the parties ({', '.join(named)}) where "
+                "the standard terms use the defined terms",
+                "write 'Personuppgiftsbiträdet' and 'den Personuppgiftsansvarige' (en: 'the "
+                "Processor', 'the Controller'), as the rest of the agreement does",
+                severity="warning",
+            )
+
+
+def _deviation_texts(deviation: dict[str, Any]) -> list[str]:
+    texts = [value for value in (deviation.get("text") or {}).values() if isinstance(value, str)]
+    for change in deviation.get("paragraphs") or []:
+        if isinstance(change, dict):
+            texts += [v for v in (change.get("text") or {}).values() if isinstance(v, str)]
+    return texts
 
 
 def _effective_covers(inputs: Inputs, agreement: AgreementInput) -> dict[str, set[str]]:

@@ -165,17 +165,10 @@ class _Assembler:
         if clause_id in self.agreement.deviations:
             index = self.agreement.deviations[clause_id]
             deviation = self.agreement.data["deviations"][index]
-            text_path = ("deviations", index, "text", self.lang)
-            text = deviation["text"][self.lang]
-            line, column = self.agreement.doc.where(text_path)
-            if "\n" in text.strip():  # a block (|): its lines start on the next line, indented
-                offset, shift = line, self.agreement.doc.indents.get(text_path, 0)
+            if "paragraphs" in deviation:
+                deviated = self._changed_paragraphs(parsed, index, deviation, context)
             else:
-                offset, shift = line - 1, column - 1
-            if not text.lstrip().startswith("#"):
-                text = f"# {parsed.title}\n\n{text}"
-                offset -= 2
-            deviated = self._run(text, self.agreement.doc.path, context, offset, shift)
+                deviated = self._negotiated(parsed.title, ("deviations", index, "text"), context)
             if deviated is None:
                 return None
             parsed, deviation_reason = deviated, deviation["reason"]
@@ -192,6 +185,84 @@ class _Assembler:
         return Clause(
             clause_id, number, parsed.title, version, variant, subclauses, deviation_reason
         )
+
+    def deviation_item(self, clause: Clause) -> str:
+        """How the cover names a deviation: "punkt 17 (Information, …), överenskommen …"."""
+        label = self.label
+        text = label(
+            "deviation_item", clause=f"{label('clause_ref')} {clause.number}", title=clause.title
+        )
+        index = self.agreement.deviations[clause.id]
+        agreed = self.agreement.data["deviations"][index].get("agreed_on")
+        if agreed:
+            text += ", " + label("deviation_agreed", date=long_date(agreed, self.lang))
+        return text
+
+    def _negotiated(
+        self, title: str, where: tuple[Any, ...], context: dict[str, Any]
+    ) -> clause_text.ParsedClause | None:
+        """A negotiated text of agreement.yaml (at ``where``), in this language, as a clause."""
+        text_path = (*where, self.lang)
+        text = self.agreement.doc.data
+        for key in text_path:
+            text = text[key]
+        line, column = self.agreement.doc.where(text_path)
+        if text_path in self.agreement.doc.indents:  # a block (|): lines start on the next line
+            offset, shift = line, self.agreement.doc.indents[text_path]
+        else:
+            offset, shift = line - 1, column - 1
+        if not text.lstrip().startswith("#"):
+            text = f"# {title}\n\n{text}"
+            offset -= 2
+        return self._run(text, self.agreement.doc.path, context, offset, shift)
+
+    def _changed_paragraphs(
+        self,
+        standard: clause_text.ParsedClause,
+        index: int,
+        deviation: dict[str, Any],
+        context: dict[str, Any],
+    ) -> clause_text.ParsedClause | None:
+        """The standard text with the negotiated paragraphs replaced, deleted or inserted.
+
+        Paragraph numbers count the standard text's paragraphs, so the changes do not depend
+        on one another's order.
+        """
+        count = len(standard.paragraphs)
+        replaced: dict[int, tuple[clause_text.Paragraph, ...]] = {}
+        inserted: dict[int, tuple[clause_text.Paragraph, ...]] = {}
+        deleted: set[int] = set()
+        for number, change in enumerate(deviation["paragraphs"]):
+            where = ("deviations", index, "paragraphs", number)
+            operation = next(n for n in ("replace", "delete", "insert_after") if n in change)
+            target = change[operation]
+            lowest = 0 if operation == "insert_after" else 1
+            if not lowest <= target <= count:
+                self.problems.append(
+                    self.agreement.doc.problem(
+                        (*where, operation),
+                        f"deviation for '{deviation['clause']}', change {number + 1}: the "
+                        f"standard text has {count} paragraphs, so there is no paragraph {target}",
+                        f"number the paragraphs of the standard text from 1 to {count}",
+                    )
+                )
+                return None
+            if operation == "delete":
+                deleted.add(target)
+                continue
+            parsed = self._negotiated(standard.title, (*where, "text"), context)
+            if parsed is None:
+                return None
+            chosen = replaced if operation == "replace" else inserted
+            chosen[target] = chosen.get(target, ()) + parsed.paragraphs
+        paragraphs = list(inserted.get(0, ()))
+        for position, paragraph in enumerate(standard.paragraphs, 1):
+            if position in replaced:
+                paragraphs += replaced[position]
+            elif position not in deleted:
+                paragraphs.append(paragraph)
+            paragraphs += inserted.get(position, ())
+        return replace(standard, paragraphs=tuple(paragraphs))
 
     def _run(
         self, source: str, path: Path, context: dict[str, Any], offset: int, shift: int
@@ -253,6 +324,8 @@ class _Assembler:
         label = self.label
         title = label("title")
         main = context["agreement"]
+        # a negotiated text is disclosed on the cover, so "standard terms" is never the whole story
+        deviations = "; ".join(self.deviation_item(c) for c in clauses if c.deviation is not None)
         return Document(
             lang=self.lang,
             title=title,
@@ -274,6 +347,7 @@ class _Assembler:
                     ),
                 ),
                 (label("edition"), label("edition_value", edition=self.edition.id)),
+                *(((label("deviations"), deviations),) if deviations else ()),
             ),
             parties=(
                 self.party("controller", self.agreement.data["client"]),
@@ -293,6 +367,7 @@ class _Assembler:
             page_word=label("page"),
             of_word=label("of"),
             draft_mark=label("draft") if draft else "",
+            deviations=f"{label('deviations')}: {deviations}" if deviations else "",
         )
 
 

@@ -140,3 +140,6 @@ class Document:
     kind: DocumentKind = DocumentKind.AGREEMENT
     changes_heading: str = ""
     changes: tuple[str, ...] = ()  # what changed since the annex version issued before
+    # "Avvikelser från standardvillkoren: punkt 17 (…)", on the cover and in the file's metadata;
+    # empty when the agreement follows its edition of the standard terms throughout
+    deviations: str = ""

@@ -22,6 +22,8 @@ class Upgrade:
     # clause id → the standard text's change, per language, for a clause whose new version does
     # not reach the client because its negotiated text (a deviation) replaces the clause
     replaced: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # of those, the clauses whose deviation changes only some paragraphs of the standard text
+    partly: frozenset[str] = frozenset()
 
     @property
     def errors(self) -> bool:
@@ -36,10 +38,17 @@ class Upgrade:
             if clause_id not in self.replaced:
                 lines.append(f"  {change}")
                 continue
-            lines.append(
-                f"  {change}: does not reach {client}, whose negotiated text replaces the clause; "
-                "the standard text changes:"
-            )
+            if clause_id in self.partly:
+                lines.append(
+                    f"  {change}: reaches {client} except its negotiated paragraphs, which are "
+                    "applied to the new text by their numbers; check that they still fit. The "
+                    "standard text changes:"
+                )
+            else:
+                lines.append(
+                    f"  {change}: does not reach {client}, whose negotiated text replaces the "
+                    "clause; the standard text changes:"
+                )
             lines += [f"      {line}" for line in self.replaced[clause_id]]
         return lines
 
@@ -89,7 +98,12 @@ def upgrade_edition(ws: Workspace, client: str, edition_id: str) -> Upgrade:
     }
     edit_yaml(agreement.doc.path, change)
     _, problems = validate_workspace(ws, [client])
-    return Upgrade(old.id if old else "?", edition_id, changes, problems, replaced)
+    partly = frozenset(
+        clause_id
+        for clause_id in replaced
+        if "paragraphs" in agreement.data["deviations"][agreement.deviations[clause_id]]
+    )
+    return Upgrade(old.id if old else "?", edition_id, changes, problems, replaced, partly)
 
 
 def _standard_change(

@@ -319,17 +319,72 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
                     "merge the two deviations into one",
                 )
             )
-        texts = deviation.get("text")
-        for lang in agreement.languages if isinstance(texts, dict) else ():  # else a type error
-            if not texts.get(lang):
+        if "text" not in deviation and "paragraphs" not in deviation:
+            problems.append(
+                agreement.doc.problem(
+                    path,
+                    f"deviation for '{clause_id}' has neither text nor paragraphs",
+                    "give 'text:' to replace the whole clause, or 'paragraphs:' to replace, "
+                    "delete or insert numbered paragraphs of the standard text",
+                )
+            )
+        problems += _check_deviation_texts(agreement, index, clause_id, deviation)
+        agreement.deviations[clause_id] = index
+    return problems
+
+
+def _check_deviation_texts(
+    agreement: AgreementInput, index: int, clause_id: str, deviation: dict[str, Any]
+) -> list[Problem]:
+    """Every language's text of a deviation, and one operation per changed paragraph."""
+    problems: list[Problem] = []
+    texts = deviation.get("text")
+    for lang in agreement.languages if isinstance(texts, dict) else ():  # else a type error
+        if not (texts or {}).get(lang):
+            problems.append(
+                agreement.doc.problem(
+                    ("deviations", index, "text"),
+                    f"deviation for '{clause_id}' has no {lang} text",
+                    f"add '{lang}: |' with the negotiated wording",
+                )
+            )
+    changes = deviation.get("paragraphs")
+    for number, change in enumerate(changes if isinstance(changes, list) else []):
+        if not isinstance(change, dict):
+            continue  # a type error
+        where = ("deviations", index, "paragraphs", number)
+        operations = [name for name in ("replace", "delete", "insert_after") if name in change]
+        if len(operations) != 1:
+            problems.append(
+                agreement.doc.problem(
+                    where,
+                    f"deviation for '{clause_id}', change {number + 1}: give exactly one of "
+                    "replace, delete and insert_after",
+                    "replace: N or insert_after: N with text, or delete: N (N counts the "
+                    "standard text's paragraphs from 1)",
+                )
+            )
+            continue
+        wants_text = operations[0] != "delete"
+        if wants_text != ("text" in change):
+            problems.append(
+                agreement.doc.problem(
+                    where,
+                    f"deviation for '{clause_id}', change {number + 1}: "
+                    + ("add the text" if wants_text else "delete takes no text"),
+                )
+            )
+            continue
+        paragraph_texts = change.get("text")
+        for lang in agreement.languages if isinstance(paragraph_texts, dict) else ():
+            if not (paragraph_texts or {}).get(lang):
                 problems.append(
                     agreement.doc.problem(
-                        ("deviations", index, "text"),
-                        f"deviation for '{clause_id}' has no {lang} text",
-                        f"add '{lang}: |' with the negotiated wording",
+                        (*where, "text"),
+                        f"deviation for '{clause_id}', change {number + 1} has no {lang} text",
+                        f"add '{lang}: ...' with the negotiated wording",
                     )
                 )
-        agreement.deviations[clause_id] = index
     return problems
 
 

@@ -67,7 +67,7 @@ def _set_properties(properties: object, doc: Document, stamp: str | None) -> Non
         ("author", " / ".join(party.name for party in doc.parties)),
         ("language", doc.lang),
         ("identifier", doc.agreement_id),
-        ("comments", ""),
+        ("comments", doc.deviations),
         ("keywords", stamp or ""),
         ("last_modified_by", ""),
         ("created", date),
