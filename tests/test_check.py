@@ -302,3 +302,22 @@ def test_a_deviation_that_drops_a_covered_requirement_or_names_the_parties_is_wa
         "standard terms use the defined terms"
     ) in result.stderr
     assert result.stdout == "ok: 1 agreement meets every mandatory requirement (2 warnings).\n"
+
+
+def test_a_public_body_names_the_authority_that_is_controller(examples: Workspace) -> None:
+    path = examples.root / "agreements/ljungsjo-kommun/agreement.yaml"
+    text = run(examples, "render", "ljungsjo-kommun", "--format", "txt", "--lang", "sv")
+    assert text.exit_code == 0, text.stderr
+    rendered = (examples.root / "out/ljungsjo-kommun/ljungsjo-kommun-v1.sv.txt").read_text(
+        encoding="utf-8"
+    )
+    assert "(a) Ljungsjö kommun, genom kommunstyrelsen, organisationsnummer 212000-9143" in rendered
+    assert "\nLjungsjö kommun, genom kommunstyrelsen | Kundservice Norden AB\n" in rendered
+    edit(path, "  controller_body: {sv: kommunstyrelsen, en: the Municipal Executive Board}\n", "")
+    result = run(examples, "check", "ljungsjo-kommun")
+    assert result.exit_code == 0
+    assert (
+        f"agreements/ljungsjo-kommun/agreement.yaml:{at(path, 'public')}: warning: Ljungsjö "
+        "kommun is a public body: the controller is the authority (nämnd, styrelse) that decides "
+        "on the processing, which the agreement does not name"
+    ) in result.stderr

@@ -304,7 +304,17 @@ def _instructions(agreement: AgreementInput) -> Iterator[Problem]:
                     f"that has a transfer mechanism{_cite('Arts. 44 to 46')}",
                     "list the recipient in the sub-processors annex with its transfer mechanism",
                 )
-    if agreement.data["client"].get("sector") == "public":
+    client = agreement.data["client"]
+    if client.get("sector") == "public" and not client.get("controller_body"):
+        yield agreement.doc.problem(
+            ("client", "sector"),
+            f"{client['name']} is a public body: the controller is the authority (nämnd, "
+            "styrelse) that decides on the processing, which the agreement does not name",
+            "add 'controller_body:' to client, e.g. {sv: kommunstyrelsen, en: the Municipal "
+            "Executive Board}",
+            severity="warning",
+        )
+    if client.get("sector") == "public":
         for index, rule in enumerate(doc.sequence("retention")):
             if not rule.get("disposal_decision"):
                 yield doc.problem(

@@ -107,10 +107,19 @@ class _Assembler:
             raise _ReferenceError(f"annex('{kind}'): edition {self.edition.id} has no {kind} annex")
         return f"{self.label('annex')} {self.annex_numbers[kind]}"
 
+    def party_name(self, party: dict[str, Any]) -> str:
+        """The party as the agreement names it: "Ljungsjö kommun, genom kommunstyrelsen"."""
+        body = party.get("controller_body")
+        if not body:
+            return str(party["name"])
+        # only the client has a controller body; its file is the agreement's
+        body_text = self.localize(self.agreement.doc, body, ("client", "controller_body"))
+        return self.label("acting_through", name=party["name"], body=body_text)
+
     def party_context(self, party: dict[str, Any]) -> dict[str, Any]:
         address = party["address"]
         return {
-            "name": party["name"],
+            "name": self.party_name(party),
             "org_no": party["org_no"],
             "address": self.address(address),
             "signatory": party["signatory"]["name"],
@@ -297,7 +306,7 @@ class _Assembler:
                 contacts.append((title, details))
         return Party(
             self.label(role),
-            data["name"],
+            self.party_name(data),
             f"{self.label('org_no')} {data['org_no']}",
             self.address(data["address"]),
             data["signatory"]["name"],
