@@ -41,9 +41,9 @@ def squeezed(text: str) -> str:
 def pieces(doc: Document) -> list[Piece]:
     """Every paragraph, list item and table cell line of the outline, in reading order.
 
-    The layout sets the facts (labels beside values) and the parties (one column per party)
-    side by side, and pdftotext reads such columns line by line across them, so those texts
-    can only be checked as a whole.
+    The layout sets the facts (labels beside values), the parties and the signature blocks (one
+    column per party) side by side, and pdftotext reads such columns line by line across them
+    once a text wraps, so those texts can only be checked as a whole.
     """
     found: list[Piece] = []
     for block in outline(doc):
@@ -51,7 +51,7 @@ def pieces(doc: Document) -> list[Piece]:
             what = f"{block.style} {block.number}".strip()
             found.append(Piece(what, plain(block.runs), block.style == "fact"))
             continue
-        side_by_side = block.style == "parties"
+        side_by_side = block.style in ("parties", "signatures")
         table = block.table
         found += [Piece(f"{block.style} header", cell, side_by_side) for cell in table.header]
         for number, row in enumerate(table.rows, 1):
