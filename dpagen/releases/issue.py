@@ -23,7 +23,7 @@ from dpagen.document.dates import long_date
 from dpagen.document.labels import Labels
 from dpagen.document.model import Document, DocumentKind
 from dpagen.errors import ProblemsFound, RenderError, UsageError
-from dpagen.files.atomic import remove_stale_temporaries, write_atomic
+from dpagen.files.atomic import remove_stale_temporaries
 from dpagen.files.file_lock import exclusive
 from dpagen.inputs.clause_library import ClauseDef, Edition, Library
 from dpagen.inputs.load import AgreementInput, Inputs, has_errors
@@ -44,7 +44,7 @@ from dpagen.releases.record import (
     record_hash,
     sha256,
 )
-from dpagen.releases.recreation import keep_issued_files
+from dpagen.releases.recreation import write_files
 from dpagen.version import __version__
 from dpagen.workspace import Workspace, outside_problem
 
@@ -314,15 +314,10 @@ def create_release(
             contacts=contacts,
         )
         files = render_record(ws, record, folder / f"{number:04d}.lock.json")
-        target = issued_files_folder(ws, out, client, number)
         remove_stale_temporaries(folder)  # left by a release that was killed
-        remove_stale_temporaries(target)
         # kept beside the lock first: the workspace holds what was issued before it is issued
-        keep_issued_files(folder / f"{number:04d}", files)
-        written = []
-        for name, data in files.items():
-            write_atomic(target / name, data)
-            written.append(target / name)
+        write_files(folder / f"{number:04d}", files)
+        written = write_files(issued_files_folder(ws, out, client, number), files)
         outputs = {name: sha256(data) for name, data in files.items()}
         path = create_lock(folder, number, lock_text(record, outputs))
     return Release(path, number, written)

@@ -34,9 +34,9 @@ def kept_file(lock: Lock, name: str) -> bytes | None:
     return data if sha256(data) == lock.outputs.get(name) else None
 
 
-def keep_issued_files(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write a new release's files into its folder beside the lock (``folder`` = NNNN/)."""
-    remove_stale_temporaries(folder)
+def write_files(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write a release's files into ``folder`` (beside the lock, or the output folder)."""
+    remove_stale_temporaries(folder)  # left by a run that was killed
     written = []
     for name, data in files.items():
         write_atomic(folder / name, data)
@@ -100,13 +100,7 @@ def restore_release(ws: Workspace, client: str, number: int, out: Path | None = 
         if all(data is not None for data in kept.values())
         else rerendered(ws, lock)
     )
-    target = issued_files_folder(ws, out, client, number)
-    remove_stale_temporaries(target)
-    written = []
-    for name, data in files.items():
-        write_atomic(target / name, data)
-        written.append(target / name)
-    return written
+    return write_files(issued_files_folder(ws, out, client, number), files)
 
 
 @dataclass(frozen=True)
