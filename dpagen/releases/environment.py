@@ -10,6 +10,7 @@ other bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 
 from dpagen.version import __version__
@@ -75,12 +76,12 @@ def _harfbuzz_version() -> str:
 
 def differences(issued: dict[str, str], current: dict[str, str]) -> list[str]:
     """Each component whose version differs, as "WeasyPrint 70.0 → 71.1"."""
-    keys = [*COMPONENTS, *sorted((set(issued) | set(current)) - set(COMPONENTS))]
+    keys = _in_order(set(issued) | set(current))
     return [
         f"{COMPONENTS.get(key, key)} {issued.get(key, 'not recorded')} → "
         f"{current.get(key, 'not recorded')}"
         for key in keys
-        if (key in issued or key in current) and issued.get(key) != current.get(key)
+        if issued.get(key) != current.get(key)
     ]
 
 
@@ -88,11 +89,11 @@ def environment_lines(environment: dict[str, str]) -> list[str]:
     """The environment as "WeasyPrint  70.0" lines, in the order of :data:`COMPONENTS`."""
     width = max(len(name) for name in COMPONENTS.values())
     return [
-        f"{COMPONENTS.get(key, key):<{width}}  {value}"
-        for key, value in sorted(
-            environment.items(),
-            key=lambda item: (
-                list(COMPONENTS).index(item[0]) if item[0] in COMPONENTS else len(COMPONENTS)
-            ),
-        )
+        f"{COMPONENTS.get(key, key):<{width}}  {environment[key]}" for key in _in_order(environment)
     ]
+
+
+def _in_order(keys: Iterable[str]) -> list[str]:
+    """``keys`` in the order of :data:`COMPONENTS`, any others after them by name."""
+    present = set(keys)
+    return [key for key in COMPONENTS if key in present] + sorted(present - set(COMPONENTS))

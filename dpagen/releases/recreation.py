@@ -104,31 +104,6 @@ def restore_release(ws: Workspace, client: str, number: int, out: Path | None = 
 
 
 @dataclass(frozen=True)
-class RecreationCheck:
-    """What re-rendering a release from its lock gave."""
-
-    client: str
-    release: int
-    files: int
-
-    def line(self) -> str:
-        """The result as one line."""
-        return f"{self.client} release {self.release}: {self.files} files re-created identically"
-
-
-def check_recreation(ws: Workspace, client: str, number: int) -> RecreationCheck:
-    """Re-render release ``number`` from its lock and compare with what it issued.
-
-    Raises:
-        RenderError: a template changed or a file differs, naming the components that differ.
-    """
-    from dpagen.releases.issue import find_lock
-
-    lock = find_lock(ws, client, number)
-    return RecreationCheck(client, number, len(rerendered(ws, lock)))
-
-
-@dataclass(frozen=True)
 class ReleaseOnThisMachine:
     """Whether one release's files are kept, and whether this machine re-renders them."""
 
