@@ -129,7 +129,7 @@ def _effective_covers(inputs: Inputs, agreement: AgreementInput) -> dict[str, se
     """Clause id → the requirements it covers in this agreement (variant and deviation applied)."""
     assert agreement.edition is not None
     covers: dict[str, set[str]] = {}
-    for clause_id, _ in agreement.edition.clauses:
+    for clause_id, _ in agreement.clauses(inputs.library):
         clause = inputs.library.clauses[clause_id]
         if clause_id in agreement.deviations:
             deviation = agreement.data["deviations"][agreement.deviations[clause_id]]

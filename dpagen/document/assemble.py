@@ -41,7 +41,8 @@ class _Assembler:
         self.lang = lang
         self.label = Labels(lang)
         self.problems: list[Problem] = []
-        self.numbers = {clause_id: n for n, (clause_id, _) in enumerate(self.edition.clauses, 1)}
+        self.clauses = agreement.clauses(inputs.library)  # the sector modules included
+        self.numbers = {clause_id: n for n, (clause_id, _) in enumerate(self.clauses, 1)}
         self.annex_numbers = {kind: n for n, kind in enumerate(self.edition.annexes, 1)}
         # the text being run: file, source, and where it starts there (line and column offset)
         self.sub_refs: list[tuple[str, int, tuple[Path, str, int, int]]] = []
@@ -68,6 +69,11 @@ class _Assembler:
 
     def ref(self, clause_id: str, sub: int | None = None) -> str:
         if clause_id not in self.numbers:
+            if any(cid == clause_id for cid, _ in self.edition.clauses):
+                raise _ReferenceError(
+                    f"ref('{clause_id}'): clause '{clause_id}' is a sector module that "
+                    f"agreements with a {self.agreement.sector} client do not include"
+                )
             raise _ReferenceError(
                 f"ref('{clause_id}'): clause '{clause_id}' is not in edition {self.edition.id}"
             )
@@ -107,19 +113,29 @@ class _Assembler:
             raise _ReferenceError(f"annex('{kind}'): edition {self.edition.id} has no {kind} annex")
         return f"{self.label('annex')} {self.annex_numbers[kind]}"
 
-    def party_name(self, party: dict[str, Any]) -> str:
-        """The party as the agreement names it: "Ljungsjö kommun, genom kommunstyrelsen"."""
+    def controller_body(self, party: dict[str, Any]) -> str:
+        """The authority that is controller ("kommunstyrelsen"), or empty."""
         body = party.get("controller_body")
         if not body:
-            return str(party["name"])
+            return ""
         # only the client has a controller body; its file is the agreement's
-        body_text = self.localize(self.agreement.doc, body, ("client", "controller_body"))
-        return self.label("acting_through", name=party["name"], body=body_text)
+        return self.localize(self.agreement.doc, body, ("client", "controller_body"))
+
+    def party_name(self, party: dict[str, Any]) -> str:
+        """The party as the agreement names it: "Ljungsjö kommun, genom kommunstyrelsen"."""
+        body = self.controller_body(party)
+        if not body:
+            return str(party["name"])
+        return self.label("acting_through", name=party["name"], body=body)
 
     def party_context(self, party: dict[str, Any]) -> dict[str, Any]:
         address = party["address"]
+        sector = party.get("sector")
         return {
             "name": self.party_name(party),
+            "legal_name": party["name"],
+            "body": self.controller_body(party),
+            "sector": sector if isinstance(sector, str) else "private",
             "org_no": party["org_no"],
             "address": self.address(address),
             "signatory": party["signatory"]["name"],
@@ -154,6 +170,11 @@ class _Assembler:
                         ("agreement", "main_agreement", "title"),
                     ),
                     "main_agreement_date": long_date(meta["main_agreement"]["date"], self.lang),
+                    "main_agreement_reference": self.localize(
+                        doc,
+                        meta["main_agreement"].get("reference") or "",
+                        ("agreement", "main_agreement", "reference"),
+                    ),
                 }
             ),
             "terms": values(terms),
@@ -296,28 +317,45 @@ class _Assembler:
         self.problems += [replace(problem, column=problem.column + shift) for problem in problems]
         return parsed
 
-    def party(self, role: str, data: dict[str, Any]) -> Party:
+    def party(self, role: str, doc: YamlFile, key: str) -> Party:
+        data = doc.mapping(key)
         contacts = []
-        for key, title in self.label.group("contact_roles").items():
-            person = data.get("dpo") if key == "dpo" else data["contacts"].get(key)
+        for contact, title in self.label.group("contact_roles").items():
+            where = (key, "dpo") if contact == "dpo" else (key, "contacts", contact)
+            person = data.get("dpo") if contact == "dpo" else data["contacts"].get(contact)
             if person:
-                name = person["name"] + (f" ({person['role']})" if person.get("role") else "")
+                name = person["name"]
+                if person.get("role"):
+                    name += f" ({self.localize(doc, person['role'], (*where, 'role'))})"
                 details = ", ".join(v for v in (name, person["email"], person.get("phone")) if v)
                 contacts.append((title, details))
+        signatory = data["signatory"]
+        authority = signatory.get("authority")
         return Party(
             self.label(role),
             self.party_name(data),
             f"{self.label('org_no')} {data['org_no']}",
             self.address(data["address"]),
-            data["signatory"]["name"],
-            data["signatory"]["role"],
+            signatory["name"],
+            self.localize(doc, signatory["role"], (key, "signatory", "role")),
             tuple(contacts),
+            self.localize(doc, authority, (key, "signatory", "authority")) if authority else "",
         )
+
+    def signature_lines(self) -> tuple[str, ...]:
+        """How the agreement is signed, then the lines each signatory fills in."""
+        method = self.agreement.data["agreement"].get("execution")
+        label = self.label
+        if method == "electronic":
+            return (label("signature_electronic"),)
+        if method == "paper":
+            return (label("signature_paper"), label("sign_place_date"), label("sign_signature"))
+        return (label("signature_intro"), label("sign_place_date"), label("sign_signature"))
 
     def build(self, draft: bool) -> Document:
         context = self.context()
         clauses = []
-        for clause_id, version in self.edition.clauses:
+        for clause_id, version in self.clauses:
             clause = self.clause(clause_id, version, context)
             if clause is not None:
                 clauses.append(clause)
@@ -359,18 +397,14 @@ class _Assembler:
                 *(((label("deviations"), deviations),) if deviations else ()),
             ),
             parties=(
-                self.party("controller", self.agreement.data["client"]),
-                self.party("processor", self.inputs.processor),
+                self.party("controller", self.agreement.doc, "client"),
+                self.party("processor", self.inputs.config, "processor"),
             ),
             parties_heading=label("parties"),
             clauses=tuple(clauses),
             annexes=tuple(annexes),
             signatures_heading=label("signatures"),
-            signature_lines=(
-                label("signature_intro"),
-                label("sign_place_date"),
-                label("sign_signature"),
-            ),
+            signature_lines=self.signature_lines(),
             header=(f"{label('draft')} · " if draft else "")
             + label("header", title=title, id=meta["id"], version=meta["version"]),
             page_word=label("page"),

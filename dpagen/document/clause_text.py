@@ -30,11 +30,20 @@ from dpagen.errors import Problem
 from dpagen.inputs.yaml_positions import UNPRINTABLE
 
 CONTEXT_NAMES = frozenset({"processor", "controller", "agreement", "terms", "ref", "annex", "lang"})
-PARTY_ATTRIBUTES = ("name", "org_no", "address", "signatory")
+# name: as the agreement names the party ("Ljungsjö kommun, genom kommunstyrelsen"); legal_name:
+# the legal person alone; body: the authority that is controller ("kommunstyrelsen") or empty
+PARTY_ATTRIBUTES = ("name", "legal_name", "body", "sector", "org_no", "address", "signatory")
 CONTEXT_ATTRIBUTES = {
     "processor": PARTY_ATTRIBUTES,
     "controller": PARTY_ATTRIBUTES,
-    "agreement": ("id", "version", "date", "main_agreement", "main_agreement_date"),
+    "agreement": (
+        "id",
+        "version",
+        "date",
+        "main_agreement",
+        "main_agreement_date",
+        "main_agreement_reference",
+    ),
 }
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _WHITESPACE = re.compile(r"\s+")

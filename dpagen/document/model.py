@@ -113,6 +113,7 @@ class Party:
     signatory: str
     signatory_role: str
     contacts: tuple[tuple[str, str], ...] = ()  # (role, "name (title), e-mail, phone")
+    signatory_authority: str = ""  # "firmatecknare", "enligt delegation (KS 2026/012)"
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ class Document:
     clauses: tuple[Clause, ...]
     annexes: tuple[Annex, ...]
     signatures_heading: str
-    signature_lines: tuple[str, ...]  # "Ort och datum", "Namnförtydligande", …
+    # how the parties sign, then the lines each signatory fills in ("Ort och datum", …)
+    signature_lines: tuple[str, ...]
     header: str  # running header text
     page_word: str  # "Sida" / "Page"
     of_word: str  # "av" / "of"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dpagen.document.model import Document, Run, Runs, Table
+from dpagen.document.model import Document, Party, Run, Runs, Table
 
 
 @dataclass(frozen=True)
@@ -141,22 +141,27 @@ def _clauses_and_signatures(doc: Document) -> list[Block]:
             blocks.append(Para("clause" if sub.number else "clause_body", sub.runs, sub.number))
             blocks += [Para("item", item.runs, item.label) for item in sub.items]
     blocks.append(Para("heading", _text(doc.signatures_heading), begins="signatures"))
-    intro, place_date, signature = doc.signature_lines
+    intro, *lines = doc.signature_lines
     blocks.append(Para("lead", _text(intro)))
     signature_rows = (
         tuple((party.name,) for party in doc.parties),
-        tuple((f"{place_date}:",) for _ in doc.parties),
-        tuple((f"{signature}:",) for _ in doc.parties),
-        tuple((f"{party.signatory}, {party.signatory_role}",) for party in doc.parties),
+        *(tuple((f"{line}:",) for _ in doc.parties) for line in lines),
+        tuple((_signatory(party),) for party in doc.parties),
     )
     blocks.append(
         TableBlock(
             Table(tuple(p.role for p in doc.parties), signature_rows, (50, 50)),
             "signatures",
-            ("name", "line", "line", ""),
+            ("name", *("line" for _ in lines), ""),
         )
     )
     return blocks
+
+
+def _signatory(party: Party) -> str:
+    """ "Marie Engström, Kommundirektör, enligt delegation (KS 2026/012)"."""
+    text = f"{party.signatory}, {party.signatory_role}"
+    return f"{text}, {party.signatory_authority}" if party.signatory_authority else text
 
 
 def cell_text(lines: tuple[str, ...]) -> str:

@@ -78,8 +78,9 @@ def upgrade_edition(ws: Workspace, client: str, edition_id: str) -> Upgrade:
     if old is not None and old.id == edition_id:
         raise UsageError(f"{client} is on edition {edition_id} already")
     new = library.editions[edition_id]
-    before = dict(old.clauses) if old else {}
-    after = dict(new.clauses)
+    sector = agreement.sector
+    before = dict(library.agreement_clauses(old, sector)) if old else {}
+    after = dict(library.agreement_clauses(new, sector))
     changes = []
     for clause_id, version in after.items():
         if clause_id not in before:

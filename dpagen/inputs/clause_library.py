@@ -59,6 +59,12 @@ class ClauseDef:
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)
     terms: dict[str, TermSpec] = field(default_factory=dict)
     versions: dict[int, dt.date] = field(default_factory=dict)
+    # the client sectors whose agreements include the clause (a sector module); empty: all
+    sectors: tuple[str, ...] = ()
+
+    def applies_to(self, sector: str) -> bool:
+        """Whether an agreement with a client of ``sector`` includes this clause."""
+        return not self.sectors or sector in self.sectors
 
     def text_path(self, version: int, variant: str | None, lang: str) -> Path:
         """The file holding one version's text in one language (and variant)."""
@@ -127,6 +133,14 @@ class Library:
                 result.update(clause.terms)
         return result
 
+    def agreement_clauses(self, edition: Edition, sector: str) -> tuple[tuple[str, int], ...]:
+        """The clauses of ``edition`` an agreement with a client of ``sector`` includes."""
+        return tuple(
+            (clause_id, version)
+            for clause_id, version in edition.clauses
+            if clause_id not in self.clauses or self.clauses[clause_id].applies_to(sector)
+        )
+
     def all_terms(self) -> dict[str, TermSpec]:
         """Every term declared by any clause."""
         result: dict[str, TermSpec] = {}
@@ -189,6 +203,7 @@ def _load_clause(folder: Path, root: Path) -> tuple[ClauseDef | None, list[Probl
         doc=doc,
         covers=tuple(data.get("covers", ())),
         variants=dict(data.get("variants") or {}),
+        sectors=tuple(data.get("sectors") or ()),
     )
     if data["id"] != folder.name:
         problems.append(

@@ -41,6 +41,19 @@ class AgreementInput:
         data: dict[str, Any] = self.doc.data
         return data
 
+    @property
+    def sector(self) -> str:
+        """The client's sector, which selects the sector modules; private when not given."""
+        client = self.data.get("client") if isinstance(self.data, dict) else None
+        sector = client.get("sector") if isinstance(client, dict) else None
+        return sector if isinstance(sector, str) else "private"
+
+    def clauses(self, library: Library) -> tuple[tuple[str, int], ...]:
+        """The clause versions this agreement includes: its edition's, for its sector."""
+        if self.edition is None:
+            return ()
+        return library.agreement_clauses(self.edition, self.sector)
+
 
 @dataclass
 class Inputs:
@@ -308,6 +321,16 @@ def _check_deviations(inputs: Inputs, agreement: AgreementInput) -> list[Problem
                     f"deviation for clause '{clause_id}', which is not in edition "
                     f"{agreement.edition.id}",
                     f"did you mean '{close[0]}'?" if close else "",
+                )
+            )
+            continue
+        if clause_id not in dict(agreement.clauses(inputs.library)):
+            problems.append(
+                agreement.doc.problem(
+                    path,
+                    f"deviation for clause '{clause_id}', a sector module that agreements "
+                    f"with a {agreement.sector} client do not include",
+                    "remove the deviation, or check client.sector",
                 )
             )
             continue
