@@ -125,20 +125,39 @@ def annex(ws: Workspace, client: str, kind: str) -> Path:
     return ws.root / f"agreements/{client}/annexes/{kind}.yaml"
 
 
-def test_subprocessor_outside_eea_needs_a_transfer_mechanism(examples: Workspace) -> None:
-    path = examples.register_file  # the US sub-processors of nordisk-ehandel come from here
-    text = path.read_text(encoding="utf-8")
-    text = re.sub(
-        r"transfer_mechanism:(\n\s+sv:.*\n\s+en:.*| \{.*\}| .+)", "transfer_mechanism: null", text
-    )
-    path.write_text(text, encoding="utf-8")
+def _without_block(path: Path, key: str, entry: str) -> None:
+    """Remove ``key:`` and its indented block from the register entry ``entry``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = lines.index(f"  {entry}:")
+    start = next(i for i in range(first, len(lines)) if lines[i].startswith(f"    {key}:"))
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("      "):
+        end += 1
+    path.write_text("\n".join(lines[:start] + lines[end:]) + "\n", encoding="utf-8")
+
+
+def test_subprocessor_outside_eea_needs_a_transfer_basis(examples: Workspace) -> None:
+    _without_block(examples.register_file, "transfer", "clearvoice")
     found = errors(examples, "nordisk-ehandel")
     assert any(
-        "outside the EU/EEA, without a transfer mechanism [GDPR Arts. 44 to 46]" in e for e in found
+        "sub-processor 'Clearvoice Analytics Inc.' processes in US, outside the EU/EEA, without "
+        "a transfer basis [GDPR Arts. 44 to 46]" in e
+        for e in found
+    ), found
+
+
+def test_free_text_transfer_mechanism_is_no_basis(examples: Workspace) -> None:
+    _without_block(examples.register_file, "transfer", "clearvoice")
+    edit(
+        examples.register_file,
+        "  clearvoice:\n",
+        "  clearvoice:\n    transfer_mechanism: hej\n",
     )
+    found = errors(examples, "nordisk-ehandel")
+    assert any("without a transfer basis (transfer_mechanism is free text)" in e for e in found)
 
 
-def test_client_specific_subprocessor_outside_eea_needs_a_transfer_mechanism(
+def test_client_specific_subprocessor_outside_eea_needs_a_transfer_basis(
     examples: Workspace,
 ) -> None:
     path = annex(examples, "trygg-forsakring", "subprocessors")
@@ -146,10 +165,81 @@ def test_client_specific_subprocessor_outside_eea_needs_a_transfer_mechanism(
         file.write(
             "  - name: Mumbai Voice Pvt Ltd\n    address: 1 Marine Drive, Mumbai\n"
             "    service: Night-time call answering\n    location: IN\n"
-            "    authorised_on: 2026-11-23\n"
+            "    further_subprocessors: []\n    authorised_on: 2026-11-23\n"
         )
     found = errors(examples, "trygg-forsakring")
-    assert any("subprocessors.yaml:" in e and "without a transfer mechanism" in e for e in found)
+    assert any("subprocessors.yaml:" in e and "without a transfer basis" in e for e in found)
+
+
+def test_transfer_basis_outside_the_list_is_an_error(examples: Workspace) -> None:
+    edit(examples.register_file, "      basis: scc\n", "      basis: hej\n")
+    result = run(examples, "validate")
+    assert result.exit_code == 1
+    position = at(examples.register_file, "hej")
+    assert f"subprocessors.yaml:{position}: error: " in result.stderr, result.stderr
+    assert "hej" in result.stderr and "adequacy" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("      scc_module: 3\n", "", "a transfer on basis 'scc' needs 'scc_module'"),
+        (
+            "      adequacy_decision: (EU) 2023/1795\n",
+            "",
+            "a transfer on basis 'adequacy' needs 'adequacy_decision'",
+        ),
+        (
+            "      dpf_certified: true\n",
+            "      dpf_certified: false\n",
+            "the adequacy decision for the United States (EU-US Data Privacy Framework) covers "
+            "only organisations certified under it",
+        ),
+        ("      dpf_checked_on: 2026-11-10\n", "", "the Data Privacy Framework status has no date"),
+    ],
+    ids=["scc-module", "adequacy-decision", "us-adequacy-without-dpf", "dpf-date"],
+)
+def test_each_transfer_basis_needs_its_particulars(
+    examples: Workspace, old: str, new: str, message: str
+) -> None:
+    edit(examples.register_file, old, new)
+    result = run(examples, "validate")
+    assert result.exit_code == 1
+    assert f"error: {message}" in result.stderr, result.stderr
+
+
+def test_subprocessor_must_declare_its_own_subprocessors(examples: Workspace) -> None:
+    edit(examples.register_file, "    further_subprocessors: []\n", "")  # driftpartner's
+    found = errors(examples, "ljungsjo-kommun")
+    assert any(
+        "sub-processor 'Driftpartner Sundsvall AB' does not declare its own sub-processors" in e
+        for e in found
+    ), found
+
+
+def test_later_tier_outside_eea_needs_a_transfer_basis(examples: Workspace) -> None:
+    edit(
+        examples.register_file,
+        "        location: SE\n        service:\n",
+        "        location: IN\n        service:\n",
+    )  # Samtalsmolnet's data-centre operator
+    found = errors(examples, "ljungsjo-kommun")
+    assert any(
+        "'Nordlink Datacenter AB', a sub-processor of 'Samtalsmolnet Sverige AB', processes in IN"
+        in e
+        for e in found
+    ), found
+
+
+def test_missing_contact_person_and_tia_are_warned(examples: Workspace) -> None:
+    _without_block(examples.register_file, "contact_person", "clearvoice")
+    edit(examples.register_file, "      tia: {reference: TIA-2026-04, date: 2026-11-10}\n", "")
+    found = messages(examples, "nordisk-ehandel")
+    assert "warning: sub-processor 'Clearvoice Analytics Inc.' has no contact person" in found
+    assert (
+        "warning: sub-processor 'Clearvoice Analytics Inc.' receives data under scc without a "
+        "documented transfer impact assessment" in found
+    )
 
 
 def test_activity_location_outside_eea_needs_a_recipient(examples: Workspace) -> None:

@@ -21,13 +21,17 @@ DATE = dt.date(2027, 2, 1)
 
 def register_entry(entry_id: str, services: str, location: str = "SE") -> str:
     mechanism = (
-        "transfer_mechanism: null" if location == "SE" else "transfer_mechanism: SCC 2021/914"
+        "further_subprocessors: []"
+        if location == "SE"
+        else "transfer: {basis: scc, scc_module: 3, dpf_certified: false, "
+        "dpf_checked_on: 2026-11-10, tia: {date: 2026-11-10}}\n    further_subprocessors: []"
     )
     return (
         f"  {entry_id}:\n"
         f"    name: {entry_id.capitalize()} AB & <Co>\n"
         '    org_no: "556036-0793"\n'
         "    address: Drottninggatan 20, 411 14 Göteborg\n"
+        "    contact_person: {name: Eva Ek, email: eva.ek@example.se}\n"
         f"    services: [{services}]\n"
         "    service: {sv: 'Tjänst för {{ processor.name }}.', en: A service *for* clients.}\n"
         f"    location: {location}\n"
@@ -365,6 +369,10 @@ COUNTRY = {"SE": {"sv": "Sverige", "en": "Sweden"}, "US": {"sv": "USA", "en": "U
 NOT_STATED = {"sv": "Uppgift saknas", "en": "Not stated"}
 PROCESSED_IN = {"sv": "Plats för behandlingen", "en": "Where the data will be processed"}
 ACCESSED_FROM = {"sv": "Åtkomst sker från", "en": "Where the data will be accessed from"}
+SCC_MODULE = {
+    "sv": "kommissionens genomförandebeslut (EU) 2021/914, modul {}",
+    "en": "Commission Implementing Decision (EU) 2021/914, module {}",
+}
 NO_TRANSFER = {
     "sv": "Ingen överföring till tredjeland",
     "en": "No transfer to a third country",
@@ -400,7 +408,7 @@ def minimum_content(ws: Workspace, client: str, entry_id: str, lang: str) -> dic
     entry = SAFE.load(ws.register_file)["subprocessors"][entry_id]
     data, subjects = categories(ws, client, lang)
     country = COUNTRY[entry["location"]][lang]
-    mechanism = entry.get("transfer_mechanism")
+    transfer = entry.get("transfer")
     return {
         "name": [entry["name"]],
         "organisation number": [entry.get("org_no") or NOT_STATED[lang]],
@@ -409,7 +417,10 @@ def minimum_content(ws: Workspace, client: str, entry_id: str, lang: str) -> dic
         "categories of data subjects": subjects,
         "where processed": [PROCESSED_IN[lang] + country],
         "accessed from": [ACCESSED_FROM[lang] + country],
-        "transfer mechanism": [in_language(mechanism, lang) if mechanism else NO_TRANSFER[lang]],
+        "transfer basis": [
+            SCC_MODULE[lang].format(transfer["scc_module"]) if transfer else NO_TRANSFER[lang]
+        ],
+        "contact person": [entry["contact_person"]["name"]],
     }
 
 

@@ -301,8 +301,8 @@ def _instructions(agreement: AgreementInput) -> Iterator[Problem]:
                 yield doc.problem(
                     (*path, "locations", position),
                     f"processing in {code}, outside the EU/EEA, without a sub-processor there "
-                    f"that has a transfer mechanism{_cite('Arts. 44 to 46')}",
-                    "list the recipient in the sub-processors annex with its transfer mechanism",
+                    f"that has a transfer basis{_cite('Arts. 44 to 46')}",
+                    "list the recipient in the sub-processors annex with its transfer basis",
                 )
     client = agreement.data["client"]
     if client.get("sector") == "public" and not client.get("controller_body"):
@@ -329,7 +329,7 @@ def _instructions(agreement: AgreementInput) -> Iterator[Problem]:
 def _transfer_to(agreement: AgreementInput, country: str) -> bool:
     doc = agreement.annexes.get("subprocessors")
     return doc is not None and any(
-        entry.get("location") == country and entry.get("transfer_mechanism")
+        entry.get("location") == country and entry.get("transfer")
         for entry in doc.sequence("subprocessors")
     )
 
@@ -347,6 +347,16 @@ def _security(agreement: AgreementInput, as_of: dt.date) -> Iterator[Problem]:
                 f"describe concretely how the processor meets {article}",
                 key=True,
             )
+    if not measures.get("backups"):
+        yield doc.problem(
+            ("measures",),
+            "no 'backups' row: the agreement has personal data in backups deleted as the security "
+            "annex states, and the annex does not say what is backed up, for how long, and when "
+            "it is overwritten",
+            "add 'backups:' under measures, or say there that no personal data are backed up",
+            severity="warning",
+            key=True,
+        )
     for index, certificate in enumerate(doc.sequence("certifications")):
         valid_until = certificate.get("valid_until")
         if isinstance(valid_until, dt.date) and valid_until < as_of:
@@ -364,12 +374,66 @@ def _subprocessors(agreement: AgreementInput) -> Iterator[Problem]:
     if doc is None:
         return
     for index, entry in enumerate(doc.sequence("subprocessors")):
-        location = entry.get("location")
-        if location not in EEA and not entry.get("transfer_mechanism"):
+        path = ("subprocessors", index)
+        name = entry.get("name")
+        yield from _transfer_stated(doc, path, entry, f"sub-processor '{name}'")
+        further = entry.get("further_subprocessors")
+        if further is None:
             yield doc.problem(
-                ("subprocessors", index, "location"),
-                f"sub-processor '{entry.get('name')}' processes in {location}, outside the "
-                f"EU/EEA, without a transfer mechanism{_cite('Arts. 44 to 46')}",
-                "add 'transfer_mechanism:' (adequacy decision, standard contractual clauses, "
-                "binding corporate rules)",
+                path,
+                f"sub-processor '{name}' does not declare its own sub-processors, so the annex "
+                f"cannot list every tier{_cite('Art. 28(2), 28(4)')}",
+                "add 'further_subprocessors:' with each one (name, location, service), or "
+                "'further_subprocessors: []' when it engages none",
             )
+        for position, item in enumerate(further or []):
+            yield from _transfer_stated(
+                doc,
+                (*path, "further_subprocessors", position),
+                item,
+                f"'{item.get('name')}', a sub-processor of '{name}',",
+            )
+        if not entry.get("contact_person"):
+            yield doc.problem(
+                path,
+                f"sub-processor '{name}' has no contact person"
+                f"{_cite('Decision 2021/915 Annex IV')}",
+                "add 'contact_person:' with name, role and e-mail",
+                severity="warning",
+            )
+
+
+def _transfer_stated(
+    doc: YamlFile, path: tuple[Any, ...], entry: dict[str, Any], who: str
+) -> Iterator[Problem]:
+    """A recipient outside the EU/EEA needs a recognised basis; an SCC or BCR one, a TIA."""
+    location = entry.get("location")
+    transfer = entry.get("transfer")
+    if location in EEA:
+        return
+    if not transfer:
+        legacy = " (transfer_mechanism is free text)" if entry.get("transfer_mechanism") else ""
+        yield doc.problem(
+            (*path, "location"),
+            f"{who} processes in {location}, outside the EU/EEA, without a transfer basis"
+            f"{legacy}{_cite('Arts. 44 to 46')}",
+            "add 'transfer:' with 'basis:' adequacy, scc, bcr or derogation and what it needs "
+            "(see docs/account-manager.md)",
+        )
+        return
+    if transfer.get("basis") in ("scc", "bcr") and not transfer.get("tia"):
+        yield doc.problem(
+            (*path, "transfer"),
+            f"{who} receives data under {transfer['basis']} without a documented transfer "
+            "impact assessment",
+            "add 'tia:' with its date (and reference)",
+            severity="warning",
+        )
+    if location == "US" and "dpf_certified" not in transfer:
+        yield doc.problem(
+            (*path, "transfer"),
+            f"{who} is in the United States, and the annex does not say whether it is "
+            "certified under the EU-US Data Privacy Framework",
+            "add 'dpf_certified: true' or 'false' and 'dpf_checked_on:'",
+            severity="warning",
+        )

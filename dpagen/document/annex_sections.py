@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dpagen.document import transfers
 from dpagen.document.dates import long_date
-from dpagen.document.labels import EEA, Labels, country_name
+from dpagen.document.labels import Labels, country_name
 from dpagen.document.model import Annex, Section, Table
 from dpagen.inputs.identity import identity
 from dpagen.inputs.yaml_positions import YamlFile
@@ -15,15 +16,20 @@ Localize = Callable[[Any, tuple[Any, ...]], str]
 Lines = tuple[str, ...]
 
 
-def build_annex(kind: str, doc: YamlFile, number: int, lang: str, localize: Localize) -> Annex:
-    """The annex ``kind`` numbered ``number``, from its file ``doc``, in ``lang``."""
+def build_annex(
+    kind: str, doc: YamlFile, number: int, lang: str, localize: Localize, *, general: bool = False
+) -> Annex:
+    """The annex ``kind`` numbered ``number``, from its file ``doc``, in ``lang``.
+
+    ``general``: the controller has given a general authorisation, so a sub-processor is
+    listed since a date rather than authorised on it.
+    """
     label = Labels(lang)
-    builders = {
-        "instructions": _instructions,
-        "security": _security,
-        "subprocessors": _subprocessors,
-    }
-    sections = builders[kind](doc, lang, label, localize)
+    if kind == "subprocessors":
+        sections = _subprocessors(doc, lang, label, localize, general)
+    else:
+        builders = {"instructions": _instructions, "security": _security}
+        sections = builders[kind](doc, lang, label, localize)
     version = doc.data["version"]
     return Annex(
         id=kind,
@@ -35,6 +41,18 @@ def build_annex(kind: str, doc: YamlFile, number: int, lang: str, localize: Loca
             "effective", version=version, date=long_date(doc.data["effective_date"], lang)
         ),
         sections=tuple(sections),
+    )
+
+
+def _deadline(requests: dict[str, Any], label: Labels) -> str:
+    """The deadline for passing on a data subject's request: "24 timmar", "2 arbetsdagar"."""
+    days = requests.get("forward_within_business_days")
+    if days is None:
+        return label("instructions.hours", n=requests["forward_within_hours"])
+    return (
+        label("instructions.business_day")
+        if days == 1
+        else label("instructions.business_days", n=days)
     )
 
 
@@ -110,7 +128,7 @@ def _instructions(doc: YamlFile, lang: str, label: Labels, localize: Localize) -
         ),
         (
             label("instructions.dsr_forward"),
-            (label("instructions.hours", n=requests["forward_within_hours"]),),
+            (_deadline(requests, label),),
         ),
     ]
     if requests.get("routine"):
@@ -258,46 +276,60 @@ def _security(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> li
     return sections
 
 
-def _subprocessors(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> list[Section]:
+def _subprocessors(
+    doc: YamlFile, lang: str, label: Labels, localize: Localize, general: bool
+) -> list[Section]:
     entries = doc.data["subprocessors"]
     if not entries:
         return [
             Section(label("annexes.subprocessors"), None, lead=label("subprocessors.none_listed"))
         ]
+    since = label("subprocessors.listed_since" if general else "subprocessors.authorised")
     overview = tuple(
         (
             (entry["name"],),
             (country_name(entry["location"], lang),),
+            (transfers.short_basis(entry, label),),
             (long_date(entry["authorised_on"], lang),),
         )
         for entry in entries
     )
-    header = tuple(label(f"subprocessors.{key}") for key in ("name", "location", "authorised"))
+    header = (
+        label("subprocessors.name"),
+        label("subprocessors.location"),
+        label("subprocessors.transfer"),
+        since,
+    )
     keys = tuple(identity(entry, "name") for entry in entries)
     sections = [
-        Section(label("annexes.subprocessors"), Table(header, overview, (50, 25, 25), keys))
+        Section(label("annexes.subprocessors"), Table(header, overview, (36, 18, 28, 18), keys))
     ]
     for i, entry in enumerate(entries):
+        path = ("subprocessors", i)
         rows: list[tuple[str, Lines]] = []
         if entry.get("org_no"):
             rows.append((label("org_no"), (entry["org_no"],)))
         rows.append((label("subprocessors.address"), (entry["address"],)))
         if entry.get("contact"):
             rows.append((label("subprocessors.contact"), (entry["contact"],)))
+        person = transfers.contact_person(entry, localize, path)
+        if person:
+            rows.append((label("subprocessors.contact_person"), (person,)))
         rows.append(
-            (
-                label("subprocessors.service"),
-                (localize(entry["service"], ("subprocessors", i, "service")),),
-            )
+            (label("subprocessors.service"), (localize(entry["service"], (*path, "service")),))
         )
         rows.append((label("subprocessors.location"), (country_name(entry["location"], lang),)))
-        mechanism = entry.get("transfer_mechanism")
-        if mechanism:
-            transfer = localize(mechanism, ("subprocessors", i, "transfer_mechanism"))
-        else:
-            transfer = label("subprocessors.not_applicable") if entry["location"] in EEA else "–"
-        rows.append((label("subprocessors.transfer"), (transfer,)))
-        rows.append((label("subprocessors.authorised"), (long_date(entry["authorised_on"], lang),)))
+        rows += transfers.transfer_rows(
+            entry, lang, label, localize, path, label("subprocessors.transfer")
+        )
+        if "further_subprocessors" in entry or "transfer" in entry:
+            rows.append(
+                (
+                    label("subprocessors.further"),
+                    transfers.further_lines(entry, lang, label, localize, path),
+                )
+            )
+        rows.append((since, (long_date(entry["authorised_on"], lang),)))
         sections.append(
             Section(
                 entry["name"], _pairs(rows), identity=f"subprocessors/{identity(entry, 'name')}"

@@ -164,11 +164,7 @@ class _Assembler:
                     "id": meta["id"],
                     "version": meta["version"],
                     "date": long_date(meta["date"], self.lang),
-                    "main_agreement": self.localize(
-                        doc,
-                        meta["main_agreement"]["title"],
-                        ("agreement", "main_agreement", "title"),
-                    ),
+                    "main_agreement": self.main_agreement(),
                     "main_agreement_date": long_date(meta["main_agreement"]["date"], self.lang),
                     "main_agreement_reference": self.localize(
                         doc,
@@ -182,6 +178,24 @@ class _Assembler:
             "annex": self.annex,
             "lang": self.lang,
         }
+
+    def main_agreement(self) -> str:
+        """How the agreement names the main agreement: its title, with its reference if any."""
+        main = self.agreement.data["agreement"]["main_agreement"]
+        where = ("agreement", "main_agreement")
+        title = self.localize(self.agreement.doc, main["title"], (*where, "title"))
+        if not main.get("reference"):
+            return title
+        reference = self.localize(self.agreement.doc, main["reference"], (*where, "reference"))
+        return f"{title} ({reference})"
+
+    def translation_fact(self) -> tuple[tuple[str, str], ...]:
+        """On a translation's cover: which language version prevails."""
+        if self.lang == "sv" or "sv" not in self.agreement.languages:
+            return ()
+        clause = self.numbers.get("governing-law")
+        where = f" ({self.label('clause_ref')} {clause})" if clause else ""
+        return ((self.label("language"), self.label("translation", clause=where)),)
 
     def clause(self, clause_id: str, version: int, context: dict[str, Any]) -> Clause | None:
         definition = self.inputs.library.clauses[clause_id]
@@ -364,7 +378,11 @@ class _Assembler:
         for kind, number in self.annex_numbers.items():
             doc = self.agreement.annexes.get(kind)
             if doc is not None:
-                annexes.append(build_annex(kind, doc, number, self.lang, self._localizer(doc)))
+                general = self.agreement.variants.get("subprocessors") == "general"
+                annex = build_annex(
+                    kind, doc, number, self.lang, self._localizer(doc), general=general
+                )
+                annexes.append(annex)
         if self.problems:
             raise ProblemsFound(self.problems)
         meta = self.agreement.data["agreement"]
@@ -394,6 +412,7 @@ class _Assembler:
                     ),
                 ),
                 (label("edition"), label("edition_value", edition=self.edition.id)),
+                *self.translation_fact(),
                 *(((label("deviations"), deviations),) if deviations else ()),
             ),
             parties=(

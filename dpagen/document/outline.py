@@ -159,7 +159,7 @@ def _clauses_and_signatures(doc: Document) -> list[Block]:
 
 
 def _signatory(party: Party) -> str:
-    """ "Marie Engström, Kommundirektör, enligt delegation (KS 2026/012)"."""
+    """The signatory with role and authority: "Marie Engström, Kommundirektör, enligt …"."""
     text = f"{party.signatory}, {party.signatory_role}"
     return f"{text}, {party.signatory_authority}" if party.signatory_authority else text
 

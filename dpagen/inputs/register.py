@@ -10,12 +10,14 @@ checks, releases, records) sees complete entries and a release keeps them as the
 
 from __future__ import annotations
 
+import copy
 import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
 from dpagen.errors import Problem
 from dpagen.inputs.schema import is_valid_orgnr, validate_loaded
+from dpagen.inputs.transfers import chain_problems
 from dpagen.inputs.yaml_positions import YamlFile, load_yaml
 from dpagen.workspace import Workspace
 
@@ -28,6 +30,9 @@ FROM_REGISTER = (
     "contact",
     "location",
     "transfer_mechanism",
+    "transfer",
+    "contact_person",
+    "further_subprocessors",
     "services",
 )
 REQUIRED_OWN = ("name", "address", "service", "location")
@@ -64,6 +69,7 @@ def load_register(ws: Workspace) -> tuple[Register, list[Problem]]:
         path_key = ("subprocessors", entry_id)
         problems += _unknown_services(doc, path_key, entry.get("services"), register)
         problems += swedish_number_problems(doc, path_key, entry)
+        problems += chain_problems(doc, path_key, entry)
     return register, problems
 
 
@@ -148,6 +154,9 @@ def merged_entry(register: Register, ref: str, own: dict[str, Any]) -> dict[str,
     entry["service"] = own.get("service", details["service"])
     entry["location"] = details["location"]
     entry["transfer_mechanism"] = details.get("transfer_mechanism")
+    for key in ("transfer", "contact_person", "further_subprocessors"):
+        if key in details:
+            entry[key] = copy.deepcopy(details[key])  # the annex's own copy, as a release keeps
     entry["services"] = list(details["services"])
     entry["authorised_on"] = own["authorised_on"]
     return entry
@@ -162,6 +171,7 @@ def _missing_translations(
     texts: list[tuple[tuple[Any, ...], Any]] = [
         (("subprocessors", ref, "transfer_mechanism"), details.get("transfer_mechanism"))
     ]
+    texts += _chain_texts(("subprocessors", ref), details)
     if "service" not in own:
         texts.append((("subprocessors", ref, "service"), details["service"]))
     texts += [(("services", tag), register.services.get(tag)) for tag in details["services"]]
@@ -180,6 +190,25 @@ def _missing_translations(
                     )
                 )
     return problems
+
+
+def _chain_texts(
+    path: tuple[Any, ...], details: dict[str, Any]
+) -> list[tuple[tuple[Any, ...], Any]]:
+    """The bilingual texts of an entry's transfer, contact person and later tiers."""
+    texts: list[tuple[tuple[Any, ...], Any]] = []
+    transfer = details.get("transfer") or {}
+    for key in ("measures", "bcr_approved_by"):
+        texts.append(((*path, "transfer", key), transfer.get(key)))
+    person = details.get("contact_person") or {}
+    texts.append(((*path, "contact_person", "role"), person.get("role")))
+    for index, further in enumerate(details.get("further_subprocessors") or []):
+        where = (*path, "further_subprocessors", index)
+        texts.append(((*where, "service"), further.get("service")))
+        texts += [
+            ((*where, "transfer", "measures"), (further.get("transfer") or {}).get("measures"))
+        ]
+    return texts
 
 
 def _reference_problems(
@@ -240,6 +269,7 @@ def _own_entry_problems(
     ]
     problems += _unknown_services(doc, path, entry.get("services"), register)
     problems += swedish_number_problems(doc, path, entry)
+    problems += chain_problems(doc, path, entry)
     return problems
 
 

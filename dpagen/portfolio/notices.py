@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dpagen.checks.legal import check_agreement
+from dpagen.document import transfers
 from dpagen.document.assemble import assemble
 from dpagen.document.dates import long_date
 from dpagen.document.labels import EEA, Labels, country_name, in_language
@@ -354,6 +355,9 @@ def _details(inputs: Inputs, entry_id: str, lang: str, *, new: bool) -> tuple[li
     who.append((label("subprocessors.address"), (entry["address"],)))
     if entry.get("contact"):
         who.append((label("subprocessors.contact"), (entry["contact"],)))
+    person = transfers.contact_person(entry, transfers.texts_in(lang), ())
+    if person or new:
+        who.append((label("subprocessors.contact_person"), (person or label("notice.not_stated"),)))
     services = ", ".join(in_language(inputs.register.services[t], lang) for t in entry["services"])
     who.append((label("notice.services"), (services,)))
     processing = "notice.processing" if new else "subprocessors.service"
@@ -367,14 +371,16 @@ def _details(inputs: Inputs, entry_id: str, lang: str, *, new: bool) -> tuple[li
         where.append((label("notice.access"), (country,)))
     else:
         where.append((label("subprocessors.location"), (country,)))
-    mechanism = entry.get("transfer_mechanism")
-    if mechanism:
-        transfer = in_language(mechanism, lang)
-    elif entry["location"] in EEA:
-        transfer = label("notice.no_transfer" if new else "subprocessors.not_applicable")
+    row_label = label("notice.transfer" if new else "subprocessors.transfer")
+    if entry["location"] in EEA and not entry.get("transfer") and new:
+        where.append((row_label, (label("notice.no_transfer"),)))
     else:
-        transfer = "–"
-    where.append((label("notice.transfer" if new else "subprocessors.transfer"), (transfer,)))
+        text = transfers.texts_in(lang)
+        where += transfers.transfer_rows(entry, lang, label, text, (), row_label)
+    if new or "further_subprocessors" in entry:
+        text = transfers.texts_in(lang)
+        lines = transfers.further_lines(entry, lang, label, text, ())
+        where.append((label("subprocessors.further"), lines))
     return who, where
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dpagen.checks.validate import validate_workspace
+from dpagen.document import transfers
 from dpagen.document.labels import EEA, Labels, country_name, in_language
 from dpagen.errors import ProblemsFound, UsageError
 from dpagen.files.atomic import write_atomic
@@ -72,7 +73,7 @@ def _records(inputs: Inputs, lang: str) -> tuple[list[str], list[list[list[str]]
         )
         transfers = [
             f"{entry['name']} ({country_name(entry['location'], lang)}): "
-            f"{in_language(entry.get('transfer_mechanism'), lang)}"
+            + _transfer_basis(entry, lang)
             for entry in subprocessors.get("subprocessors") or []
             if entry["location"] not in EEA
         ]
@@ -246,3 +247,12 @@ def report_file(
         return records_pdf(ws, lang, made)
     table = records_table(ws, lang) if kind == "records" else retention_table(ws, lang)
     return table_bytes(table, fmt, kind), len(table[1])
+
+
+def _transfer_basis(entry: dict[str, Any], lang: str) -> str:
+    """The basis of a transfer in full, as the annex states it."""
+    transfer = entry.get("transfer")
+    if not transfer:
+        return in_language(entry.get("transfer_mechanism"), lang)
+    text = transfers.texts_in(lang)
+    return transfers.basis(transfer, Labels(lang), text, ())
