@@ -122,7 +122,8 @@ def add_edition(ws, new_term: bool = False) -> None:
     if declaration:
         edit(clauses / "breach/clause.yaml", "terms:\n", "terms:\n" + declaration)
     library = (clauses / "library.yaml").read_text(encoding="utf-8")
-    entry = library.split("editions:\n", 1)[1].replace('"2026.1"', '"2027.1"')
+    first = library.split("editions:\n", 1)[1].split("\n  - id:")[0].rstrip("\n") + "\n"
+    entry = first.replace('"2026.1"', '"2027.1"')
     entry = entry.replace("2026-01-15", "2027-05-01").replace("breach@1", "breach@2")
     (clauses / "library.yaml").write_text(library + entry, encoding="utf-8")
 

@@ -17,19 +17,28 @@ Lines = tuple[str, ...]
 
 
 def build_annex(
-    kind: str, doc: YamlFile, number: int, lang: str, localize: Localize, *, general: bool = False
+    kind: str,
+    doc: YamlFile,
+    number: int,
+    lang: str,
+    localize: Localize,
+    *,
+    general: bool = False,
+    sector: str = "private",
 ) -> Annex:
     """The annex ``kind`` numbered ``number``, from its file ``doc``, in ``lang``.
 
     ``general``: the controller has given a general authorisation, so a sub-processor is
-    listed since a date rather than authorised on it.
+    listed since a date rather than authorised on it. ``sector``: the client's; a public
+    authority's records are disposed of (gallring) under its own plan.
     """
     label = Labels(lang)
     if kind == "subprocessors":
         sections = _subprocessors(doc, lang, label, localize, general)
+    elif kind == "instructions":
+        sections = _instructions(doc, lang, label, localize, sector == "public")
     else:
-        builders = {"instructions": _instructions, "security": _security}
-        sections = builders[kind](doc, lang, label, localize)
+        sections = _security(doc, lang, label, localize)
     version = doc.data["version"]
     return Annex(
         id=kind,
@@ -64,7 +73,9 @@ def _pairs(rows: list[tuple[str, Lines]]) -> Table:
     return Table(header=(), rows=tuple(((name,), lines) for name, lines in rows), widths=(32, 68))
 
 
-def _instructions(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> list[Section]:
+def _instructions(
+    doc: YamlFile, lang: str, label: Labels, localize: Localize, public: bool
+) -> list[Section]:
     data = doc.data
     sections: list[Section] = []
     missing = ("–",)  # a draft may lack what `dpagen check` requires
@@ -174,7 +185,11 @@ def _instructions(doc: YamlFile, lang: str, label: Labels, localize: Localize) -
     retention = data.get("retention") or []
     columns = [
         ("data", "instructions.retention_data", 22),
-        ("period", "instructions.retention_period", 20),
+        (
+            "period",
+            "instructions.disposal_period" if public else "instructions.retention_period",
+            20,
+        ),
     ]
     if any(rule.get("trigger") for rule in retention):
         columns.append(("trigger", "instructions.retention_trigger", 16))
@@ -182,10 +197,20 @@ def _instructions(doc: YamlFile, lang: str, label: Labels, localize: Localize) -
         ("action", "instructions.retention_action", 14),
         ("responsible", "instructions.retention_responsible", 16),
     ]
+    plan = data.get("disposal_plan")
     if any(rule.get("disposal_decision") for rule in retention):
-        columns.append(("disposal_decision", "instructions.retention_disposal_decision", 16))
+        heading = "plan_item" if plan else "retention_disposal_decision"
+        columns.append(("disposal_decision", f"instructions.{heading}", 16))
     sections += _record_section(
-        label("instructions.retention"), retention, "retention", localize, label, columns
+        label("instructions.disposal" if public else "instructions.retention"),
+        retention,
+        "retention",
+        localize,
+        label,
+        columns,
+        lead=label("instructions.disposal_plan", plan=localize(plan, ("disposal_plan",)))
+        if plan
+        else "",
     )
     sections += _record_section(
         label("instructions.instructors"),
@@ -213,6 +238,7 @@ def _record_section(
     label: Labels,
     columns: list[tuple[str, str, int]],
     extra: Sequence[Extra] = (),
+    lead: str = "",
 ) -> list[Section]:
     """A titled table with one row per record (text fields, then computed columns), if any."""
     if not records:
@@ -228,7 +254,7 @@ def _record_section(
     header = tuple(label(name) for _, name, _ in columns) + tuple(name for name, _, _ in extra)
     widths = tuple(width for _, _, width in columns) + tuple(width for _, width, _ in extra)
     keys = tuple(identity(record, columns[0][0]) for record in records)
-    return [Section(title, Table(header, rows, widths, keys))]
+    return [Section(title, Table(header, rows, widths, keys), lead=lead)]
 
 
 def _security(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> list[Section]:

@@ -380,7 +380,13 @@ class _Assembler:
             if doc is not None:
                 general = self.agreement.variants.get("subprocessors") == "general"
                 annex = build_annex(
-                    kind, doc, number, self.lang, self._localizer(doc), general=general
+                    kind,
+                    doc,
+                    number,
+                    self.lang,
+                    self._localizer(doc),
+                    general=general,
+                    sector=self.agreement.sector,
                 )
                 annexes.append(annex)
         if self.problems:
