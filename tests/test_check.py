@@ -411,3 +411,25 @@ def test_a_public_body_names_the_authority_that_is_controller(examples: Workspac
         "kommun is a public body: the controller is the authority (nämnd, styrelse) that decides "
         "on the processing, which the agreement does not name"
     ) in result.stderr
+
+
+def test_public_signatory_without_authority_is_warned(examples: Workspace) -> None:
+    path = examples.root / "agreements/ljungsjo-kommun/agreement.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    authority:\n")
+    path.write_text(text[:start] + text[text.index("agreement:\n") :], encoding="utf-8")
+    found = messages(examples, "ljungsjo-kommun")
+    assert (
+        f"agreement.yaml:{at(path, 'name: Marie')}: warning: Marie Engström signs for a public "
+        "body without a stated authority" in found
+    ), found
+
+
+def test_security_annex_without_backups_is_warned(examples: Workspace) -> None:
+    path = annex(examples, "trygg-forsakring", "security")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("  backups:")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
+    path.write_text("\n".join(lines[:start] + lines[end:]) + "\n", encoding="utf-8")
+    found = messages(examples, "trygg-forsakring")
+    assert "warning: no 'backups' row" in found

@@ -314,6 +314,15 @@ def _instructions(agreement: AgreementInput) -> Iterator[Problem]:
             "Executive Board}",
             severity="warning",
         )
+    if client.get("sector") == "public" and not client["signatory"].get("authority"):
+        yield agreement.doc.problem(
+            ("client", "signatory"),
+            f"{client['signatory']['name']} signs for a public body without a stated authority: "
+            "an official signs under the body's delegation rules",
+            "add 'authority:' to signatory, e.g. {sv: enligt kommunstyrelsens delegationsordning, "
+            "beslut KS 2026/012, en: …}",
+            severity="warning",
+        )
     if client.get("sector") == "public":
         for index, rule in enumerate(doc.sequence("retention")):
             if not rule.get("disposal_decision"):
