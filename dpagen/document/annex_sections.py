@@ -91,13 +91,16 @@ def _instructions(
             return (localize(value, (*path, key)),) if value else missing
 
         sensitive = activity.get("sensitive_data", "none")
+        safeguards: list[tuple[str, Lines]] = []
         if isinstance(sensitive, dict):
-            safeguards = _texts(
-                sensitive.get("safeguards") or [], (*path, "sensitive_data", "safeguards"), localize
-            )
             sensitive_lines = _texts(
                 sensitive.get("categories") or [], (*path, "sensitive_data", "categories"), localize
-            ) + tuple(f"{label('instructions.safeguards')}: {line}" for line in safeguards)
+            )
+            guards = sensitive.get("safeguards") or []
+            where = (*path, "sensitive_data", "safeguards")
+            # a row of their own, so the label is not repeated before each measure
+            guard_lines = _texts(guards, where, localize) or missing
+            safeguards.append((label("instructions.safeguards"), guard_lines))
         else:
             sensitive_lines = (label("none"),)
         identity_numbers = activity.get("personal_identity_numbers")
@@ -108,6 +111,7 @@ def _instructions(
             (label("instructions.data_subjects"), lines("data_subjects")),
             (label("instructions.personal_data"), lines("personal_data")),
             (label("instructions.sensitive_data"), sensitive_lines),
+            *safeguards,
             (
                 label("instructions.personal_identity_numbers"),
                 (label("yes") if identity_numbers else label("no"),),
