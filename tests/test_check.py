@@ -293,7 +293,7 @@ def test_general_authorisation_needs_notice_and_objection_terms(examples: Worksp
     clause = (folder / "clause.yaml").read_text(encoding="utf-8")
     clause = re.sub(r"\n  subprocessor_(notice|objection)_days:(\n    .*)+", "", clause)
     (folder / "clause.yaml").write_text(clause, encoding="utf-8")
-    for text in folder.glob("1.general.*.md"):
+    for text in folder.glob("*.general.*.md"):
         source = text.read_text(encoding="utf-8")
         source = source.replace("{{ terms.subprocessor_notice_days }}", "30")
         source = source.replace("{{ terms.subprocessor_objection_days }}", "14")

@@ -120,6 +120,7 @@ def _standard_change(
     for lang in agreement.languages:
         before, after = (library.source(clause.text_path(v, variant, lang)) for v in (old, new))
         for paragraph in words(before, after).split("\n\n"):
-            if "[-" in paragraph or "{+" in paragraph:
+            # a marker may open in one paragraph and close in the next (an added paragraph)
+            if any(mark in paragraph for mark in ("[-", "{+", "-]", "+}")):
                 lines.append(f"{lang}: {paragraph.strip()}")
     return tuple(lines)
