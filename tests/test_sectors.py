@@ -13,7 +13,7 @@ PUBLIC, PRIVATE = "ljungsjo-kommun", "nordisk-ehandel"
 
 
 def add_module(ws: Workspace, sectors: str = "[public]", text: str = "") -> None:
-    """Clause 'module' for ``sectors``, appended to edition 2026.1 of a copy of the library."""
+    """Clause 'module' for ``sectors``, appended to edition 2026.2 of a copy of the library."""
     folder = ws.root / "clauses" / "module"
     folder.mkdir()
     (folder / "clause.yaml").write_text(
@@ -23,7 +23,7 @@ def add_module(ws: Workspace, sectors: str = "[public]", text: str = "") -> None
     body = text or "Modulens text för {{ controller.body }}."
     for lang in ("sv", "en"):
         (folder / f"1.{lang}.md").write_text(f"# Modul\n\n{body}\n", encoding="utf-8")
-    edit(ws.root / "clauses/library.yaml", "governing-law@1]", "governing-law@1, module@1]")
+    edit(ws.root / "clauses/library.yaml", "governing-law@2]", "governing-law@2, module@1]")
 
 
 def clause_titles(ws: Workspace, client: str) -> list[tuple[int, str]]:
@@ -55,7 +55,7 @@ def test_a_client_without_sector_counts_as_private(examples: Workspace) -> None:
 
 
 def test_texts_can_depend_on_the_sector(examples: Workspace) -> None:
-    path = examples.root / "clauses/governing-law/1.sv.md"
+    path = examples.root / "clauses/governing-law/2.sv.md"
     path.write_text(
         path.read_text(encoding="utf-8")
         + '\n{% if controller.sector == "public" %}Offentlig.{% else %}Privat.{% endif %}\n',
@@ -76,7 +76,7 @@ def test_unknown_sector_in_a_clause_is_positioned(examples: Workspace) -> None:
 
 def test_a_reference_to_a_module_of_another_sector_is_an_error(examples: Workspace) -> None:
     add_module(examples)
-    path = examples.root / "clauses/governing-law/1.sv.md"
+    path = examples.root / "clauses/governing-law/2.sv.md"
     path.write_text(
         path.read_text(encoding="utf-8") + '\nSe {{ ref("module") }}.\n', encoding="utf-8"
     )
@@ -112,3 +112,38 @@ def test_coverage_counts_only_the_modules_included(examples: Workspace, tmp_path
     result = run(examples, "check", PRIVATE)
     assert result.exit_code == 1
     assert "art28_3_b" in result.stderr
+
+
+MODULES = {"public": "public-sector", "finance": "finance-sector", "health": "health-sector"}
+
+
+def module_ids(ws: Workspace, client: str, lang: str = "sv") -> set[str]:
+    inputs, _ = load_inputs(ws, [client])
+    return {c.id for c in assemble(inputs, client, lang).clauses} & set(MODULES.values())
+
+
+def test_each_example_has_only_its_sectors_module(examples: Workspace) -> None:
+    assert module_ids(examples, PUBLIC) == {"public-sector"}
+    assert module_ids(examples, "trygg-forsakring") == {"finance-sector"}
+    assert module_ids(examples, PRIVATE) == set()
+
+
+def test_a_health_client_gets_the_health_module(examples: Workspace) -> None:
+    path = examples.root / f"agreements/{PRIVATE}/agreement.yaml"
+    edit(path, "  sector: private\n", "  sector: health\n")
+    assert module_ids(examples, PRIVATE) == {"health-sector"}
+    assert module_ids(examples, PRIVATE, "en") == {"health-sector"}
+
+
+def test_public_wording_only_for_a_public_client(examples: Workspace) -> None:
+    for client, public in ((PUBLIC, True), (PRIVATE, False), ("trygg-forsakring", False)):
+        inputs, _ = load_inputs(examples, [client])
+        document = assemble(inputs, client, "sv")
+        text = "\n".join(
+            "".join(run.text for run in sub.runs) for c in document.clauses for sub in c.subclauses
+        )
+        assert ("arkivlagen (1990:782)" in text) is public, client
+        assert ("allmänna handlingar" in text) is public, client
+        titles = [c.title for c in document.clauses]
+        retention = "Lagring och gallring under avtalstiden"
+        assert (retention in titles) is public, (client, titles)
