@@ -309,7 +309,10 @@ def test_pdf_words_are_never_split(example_pdf: Any, client: str, lang: str) -> 
     def words(text: str) -> set[str]:
         return {word for word in re.findall(r"\w+", text) if not word.isdigit()}
 
-    assert words(extracted) - words(source) == set()
+    # a hyphen the text itself has before a space ("affärs- eller") may end a line, where
+    # pdftotext joins it to the next word as if it were a soft hyphen
+    joined = re.sub(r"(\w)- (\w)", r"\1\2", source)
+    assert words(extracted) - words(source) - words(joined) == set()
 
 
 ENGLISH_WORDS = {"the", "shall", "and", "of", "processor", "controller", "agreement", "annex"}
