@@ -78,7 +78,8 @@ def test_variant_and_deviation(ws: Workspace) -> None:
     assert "granskningsrapport från en oberoende tredje part" in text  # the negotiated 17.3
     assert "Personuppgiftsbiträdet garanterar att det har den sakkunskap" in text  # kept 17.1
     assert "får beakta relevanta certifieringar" not in text  # the deleted standard paragraph
-    assert [s.number for s in audits.subclauses] == [f"{audits.number}.{k}" for k in range(1, 6)]
+    # 6 standard paragraphs, one inserted and one deleted
+    assert [s.number for s in audits.subclauses] == [f"{audits.number}.{k}" for k in range(1, 7)]
     assert doc.deviations == (
         f"Avvikelser från standardvillkoren: punkt {audits.number} (Information, granskning och "
         "inspektion), överenskommen 15 november 2026"
@@ -115,7 +116,7 @@ def test_docx_uses_word_numbering_and_heading_styles(ws: Workspace) -> None:
         body = archive.read("word/document.xml").decode()
         numbering = archive.read("word/numbering.xml").decode()
         styles = archive.read("word/styles.xml").decode()
-    assert body.count('<w:pStyle w:val="Heading1"/>') == len(document(ws).clauses) == 25
+    assert body.count('<w:pStyle w:val="Heading1"/>') == len(document(ws).clauses) == 26
     assert '<w:lvlText w:val="%1.%2"/>' in numbering and '<w:lvlText w:val="(%3)"/>' in numbering
     assert 'w:styleId="DpaClause"' in styles
     assert "1.1 " not in body  # numbers come from Word, not from typed text

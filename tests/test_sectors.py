@@ -6,6 +6,8 @@ from pathlib import Path
 
 from dpagen.document.assemble import assemble
 from dpagen.inputs.load import load_inputs
+from dpagen.releases.issue import inputs_from_record
+from dpagen.releases.record import lock_paths, read_lock
 from dpagen.workspace import Workspace
 from tests.helpers import edit, run
 
@@ -147,3 +149,18 @@ def test_public_wording_only_for_a_public_client(examples: Workspace) -> None:
         titles = [c.title for c in document.clauses]
         retention = "Lagring och gallring under avtalstiden"
         assert (retention in titles) is public, (client, titles)
+
+
+def test_a_release_keeps_the_sector_selection(examples: Workspace) -> None:
+    result = run(examples, "release", PRIVATE, "--note", "Signerat", "--date", "2026-12-18")
+    assert result.exit_code == 0, result.stderr
+    diff = run(examples, "diff", PRIVATE)  # the release against the working copy
+    assert diff.exit_code == 0, diff.stderr
+    assert diff.stdout == f"{PRIVATE}: release 1 → working copy\n  no changes\n"
+    inputs, _ = load_inputs(examples, [PRIVATE])
+    lock = lock_paths(examples.root / f"agreements/{PRIVATE}/releases")[0]
+    recorded = inputs_from_record(examples, read_lock(lock).record, lock)
+    document = assemble(recorded, PRIVATE, "sv")
+    titles = [c.title for c in document.clauses]
+    assert "Särskilda bestämmelser för myndigheter" not in titles
+    assert len(titles) == len(assemble(inputs, PRIVATE, "sv").clauses)

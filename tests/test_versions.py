@@ -19,7 +19,7 @@ def _release(ws: Workspace, day: str) -> tuple[int, str, str]:
 def test_a_changed_agreement_needs_a_higher_version(ws: Workspace) -> None:
     _one_language(ws)
     assert _release(ws, "2026-12-01")[0] == 0
-    edit(ws.agreement_file(CLIENT), "    role: VD\n", "    role: Verkställande direktör\n")
+    edit(ws.agreement_file(CLIENT), "    role: {sv: Verkställande direktör,", "    role: {sv: VD,")
     code, _, stderr = _release(ws, "2026-12-10")
     assert code == 1
     where = at(ws.agreement_file(CLIENT), "1", after="  version: ")

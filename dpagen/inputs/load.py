@@ -261,6 +261,7 @@ def _resolve_terms(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
     assert agreement.edition is not None
     problems: list[Problem] = []
     specs = inputs.library.edition_terms(agreement.edition)
+    included = dict(agreement.clauses(inputs.library))  # a module's terms apply only with it
     given = agreement.doc.mapping("terms")
     defaults = inputs.config.mapping("defaults", "terms")
     for name, value in given.items():
@@ -272,7 +273,18 @@ def _resolve_terms(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
             problems += check_term_value(specs[name], value, agreement.doc, path)
             spec = specs[name]
             chosen = agreement.variants.get(spec.clause)
-            if spec.variants and chosen not in spec.variants:
+            if spec.clause not in included:
+                problems.append(
+                    agreement.doc.problem(
+                        path,
+                        f"term '{name}' has no effect: it belongs to '{spec.clause}', a sector "
+                        f"module that agreements with a {agreement.sector} client do not include",
+                        "remove it, or check client.sector",
+                        key=True,
+                        severity="warning",
+                    )
+                )
+            elif spec.variants and chosen not in spec.variants:
                 problems.append(
                     agreement.doc.problem(
                         path,
@@ -285,6 +297,8 @@ def _resolve_terms(inputs: Inputs, agreement: AgreementInput) -> list[Problem]:
                     )
                 )
     for name, spec in specs.items():
+        if spec.clause not in included:
+            continue
         if spec.variants and agreement.variants.get(spec.clause) not in spec.variants:
             continue
         if name in given:

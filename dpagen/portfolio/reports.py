@@ -150,7 +150,7 @@ def retention_table(ws: Workspace, lang: str = "sv") -> Table:
                     in_language(rule.get("trigger"), lang),
                     in_language(rule.get("action"), lang),
                     in_language(rule.get("responsible"), lang),
-                    in_language(rule.get("disposal_decision"), lang),
+                    _disposal_decision(rule, doc.data.get("disposal_plan"), lang),
                     str(doc.data["version"]),
                     doc.data["effective_date"].isoformat(),
                 ]
@@ -256,3 +256,11 @@ def _transfer_basis(entry: dict[str, Any], lang: str) -> str:
         return in_language(entry.get("transfer_mechanism"), lang)
     text = transfers.texts_in(lang)
     return transfers.basis(transfer, Labels(lang), text, ())
+
+
+def _disposal_decision(rule: dict[str, Any], plan: Any, lang: str) -> str:
+    """The rule's disposal decision in full: the annex's plan with the rule's item of it."""
+    item = in_language(rule.get("disposal_decision"), lang)
+    if not plan or not item:
+        return item
+    return f"{in_language(plan, lang)}, {item}"

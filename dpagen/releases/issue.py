@@ -25,7 +25,7 @@ from dpagen.document.model import Document, DocumentKind
 from dpagen.errors import ProblemsFound, RenderError, UsageError
 from dpagen.files.atomic import remove_stale_temporaries
 from dpagen.files.file_lock import exclusive
-from dpagen.inputs.clause_library import ClauseDef, Edition, Library
+from dpagen.inputs.clause_library import ClauseDef, Edition, Library, TermSpec
 from dpagen.inputs.load import AgreementInput, Inputs, has_errors
 from dpagen.inputs.schema import LANGUAGES
 from dpagen.inputs.yaml_positions import YamlFile
@@ -104,6 +104,16 @@ def working_record(
                 clause_id: tuple(library.clauses[clause_id].variants)
                 for clause_id, _ in edition.clauses
             },
+            sectors={
+                clause_id: library.clauses[clause_id].sectors
+                for clause_id, _ in edition.clauses
+                if library.clauses[clause_id].sectors
+            },
+            terms={
+                clause_id: tuple(library.clauses[clause_id].terms)
+                for clause_id, _ in edition.clauses
+                if library.clauses[clause_id].terms
+            },
         ),
         texts=texts,
         processor=inputs.processor,
@@ -125,12 +135,16 @@ def inputs_from_record(ws: Workspace, record: ReleaseRecord, source: Path) -> In
     library.editions[edition.id] = edition
     for clause_id, version in clauses:
         variants: dict[str, dict[str, Any]] = {n: {} for n in record.edition.variants[clause_id]}
+        declared = record.edition.terms.get(clause_id, ())
         library.clauses[clause_id] = ClauseDef(
             clause_id,
             ws.clauses / clause_id,
             YamlFile(source, {}),
             variants=variants,
+            # which clause declares a term places its change in a diff; its type does not matter
+            terms={name: TermSpec(name, clause_id, "string", "") for name in declared},
             versions={version: edition.date},
+            sectors=record.edition.sectors.get(clause_id, ()),
         )
     for name, text in record.texts.items():
         library.preload(ws.clauses / name, text)

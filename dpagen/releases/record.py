@@ -21,7 +21,7 @@ import json
 import os
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -183,6 +183,10 @@ class EditionRecord:
     clauses: tuple[str, ...]  # "clause@version", in document order
     annexes: tuple[str, ...]
     variants: Mapping[str, tuple[str, ...]]  # clause id → the variants that clause version has
+    # clause id → the sectors of a sector module, and → the terms the clause declares; a record
+    # made before either existed has none
+    sectors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def clause_versions(self) -> tuple[tuple[str, int], ...]:
@@ -198,6 +202,8 @@ class EditionRecord:
             "clauses": list(self.clauses),
             "annexes": list(self.annexes),
             "variants": {clause_id: list(names) for clause_id, names in self.variants.items()},
+            "sectors": {clause_id: list(names) for clause_id, names in self.sectors.items()},
+            "terms": {clause_id: list(names) for clause_id, names in self.terms.items()},
         }
 
     @classmethod
@@ -207,7 +213,7 @@ class EditionRecord:
         Raises:
             RecordError: a field is missing or has the wrong type.
         """
-        fields.only(("id", "date", "clauses", "annexes", "variants"))
+        fields.only(("id", "date", "clauses", "annexes", "variants", "sectors", "terms"))
         clauses = fields.texts("clauses")
         for i, ref in enumerate(clauses):
             clause_id, at, version = ref.partition("@")
@@ -224,7 +230,17 @@ class EditionRecord:
             clauses=clauses,
             annexes=fields.texts("annexes"),
             variants=variants,
+            sectors=_clause_lists(fields, "sectors"),
+            terms=_clause_lists(fields, "terms"),
         )
+
+
+def _clause_lists(fields: _Fields, name: str) -> dict[str, tuple[str, ...]]:
+    """An optional clause id → names mapping of an edition record."""
+    if name not in fields.data:
+        return {}
+    lists = fields.object(name)
+    return {clause_id: lists.texts(clause_id) for clause_id in lists.data}
 
 
 @dataclass(frozen=True)
