@@ -19,7 +19,15 @@ from dpagen.render.pdf import render_pdf
 from dpagen.render.text import render_text
 from dpagen.workspace import Workspace
 from tests.conftest import CLIENT, GOLDEN, require_tool
-from tests.helpers import NUMBER, docx_lines, edit, libreoffice_convert, model_lines, pdf_text
+from tests.helpers import (
+    NUMBER,
+    docx_lines,
+    edit,
+    libreoffice_convert,
+    model_lines,
+    pdf_text,
+    run,
+)
 
 HOSTILE = "Ågren & Söner <AB> {{ 7*7 }} *fet*"
 
@@ -355,3 +363,62 @@ def test_a_long_unbroken_value_renders(ws: Workspace) -> None:
     extracted = pdf_text(pdf)
     # every character is there, in lines of a page's width (a page break may fall inside)
     assert "".join(extracted.split()).count("ABCDEFGHIJ") == 500
+
+
+def changelog(doc, annex_id: str):
+    annex = next(a for a in doc.annexes if a.id == annex_id)
+    return annex.sections[-1]
+
+
+def test_every_annex_ends_with_its_change_log(ws: Workspace) -> None:
+    result = run(
+        ws,
+        "annex",
+        "bump",
+        CLIENT,
+        "subprocessors",
+        "--effective",
+        "2027-02-01",
+        "--summary",
+        "Clearvoice läggs till",
+        "--approved-by",
+        "Eva Lind",
+        "--evidence",
+        "E-post 2027-01-20",
+    )
+    assert result.exit_code == 0, result.stderr
+    doc = document(ws)
+    log = changelog(doc, "subprocessors")
+    assert log.title == "Ändringslogg" and log.table is not None
+    assert log.table.header == ("Version", "Datum", "Ändring", "Godkänd av", "Underlag")
+    assert log.table.rows[1] == (
+        ("2",),
+        ("1 februari 2027",),
+        ("Clearvoice läggs till",),
+        ("Eva Lind",),
+        ("E-post 2027-01-20",),
+    )
+    assert log.table.rows[0][3:] == ((), ())  # not given for version 1: empty cells
+    assert log.table.row_keys == ("1", "2")
+    assert changelog(document(ws, "en"), "subprocessors").table.header == (
+        "Version",
+        "Date",
+        "Change",
+        "Approved by",
+        "Evidence",
+    )
+
+
+def test_an_annex_without_change_log_entries_shows_its_first_version(ws: Workspace) -> None:
+    path = ws.root / f"agreements/{CLIENT}/annexes/security.yaml"
+    text = path.read_text(encoding="utf-8")
+    log = text.split("changelog:\n", 1)[1].split("\nmeasures:", 1)[0]
+    path.write_text(text.replace(f"changelog:\n{log}\n", ""), encoding="utf-8")
+    for lang, first in (("sv", "Första versionen"), ("en", "First version")):
+        doc = document(ws, lang)
+        table = changelog(doc, "security").table
+        effective = next(a for a in doc.annexes if a.id == "security").effective
+        assert table.rows == ((("1",), (doc.date,), (first,), (), ()),)
+        assert doc.date in effective
+        assert table.row_keys == ("1",)
+    assert "Ändringslogg\nVersion | Datum" in render_text(document(ws)).decode()

@@ -1,4 +1,8 @@
-"""Annex data (processing instructions, security measures, sub-processors) as document sections."""
+"""Annex data (processing instructions, security measures, sub-processors) as document sections.
+
+Every annex ends with its change log: what each version changed, when, who approved it and on
+what evidence, so that the annex itself shows how it came to read as it does.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dpagen.document.dates import long_date
-from dpagen.document.labels import EEA, Labels, country_name
+from dpagen.document.labels import EEA, Labels, country_name, in_language
 from dpagen.document.model import Annex, Section, Table
 from dpagen.inputs.identity import identity
 from dpagen.inputs.yaml_positions import YamlFile
@@ -24,6 +28,7 @@ def build_annex(kind: str, doc: YamlFile, number: int, lang: str, localize: Loca
         "subprocessors": _subprocessors,
     }
     sections = builders[kind](doc, lang, label, localize)
+    sections.append(_changelog(doc, lang, label))
     version = doc.data["version"]
     return Annex(
         id=kind,
@@ -36,6 +41,32 @@ def build_annex(kind: str, doc: YamlFile, number: int, lang: str, localize: Loca
         ),
         sections=tuple(sections),
     )
+
+
+def _changelog(doc: YamlFile, lang: str, label: Labels) -> Section:
+    """The change log as a table, one row per version in version order.
+
+    An annex without entries is at its first version, and its one row says so.
+    """
+    entries = sorted(doc.data.get("changelog") or [], key=lambda entry: entry["version"])
+    if not entries:
+        first = {"version": doc.data["version"], "date": doc.data["effective_date"]}
+        entries = [{**first, "summary": label("changelog.first")}]
+    rows = tuple(
+        (
+            (str(entry["version"]),),
+            (long_date(entry["date"], lang),),
+            # a summary in one language only is shown as written: the log records history
+            (in_language(entry["summary"], lang).strip(),),
+            (entry["approved_by"],) if entry.get("approved_by") else (),
+            (entry["evidence"],) if entry.get("evidence") else (),
+        )
+        for entry in entries
+    )
+    columns = ("version", "date", "change", "approved_by", "evidence")
+    header = tuple(label(f"changelog.{key}") for key in columns)
+    keys = tuple(str(entry["version"]) for entry in entries)
+    return Section(label("changelog.title"), Table(header, rows, (11, 18, 39, 16, 16), keys))
 
 
 def _texts(values: list[Any], path: tuple[Any, ...], localize: Localize) -> Lines:
