@@ -243,7 +243,7 @@ def test_change_log_rows_are_tracked_by_version(examples: Workspace, tmp_path: P
 
     assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
     path = examples.root / f"agreements/{CLIENT}/annexes/security.yaml"
-    # the approval of version 1 is recorded later: its empty cell gets a text
+    # the approval of version 1 is recorded later
     edit(
         path,
         "  - version: 1\n    date: 2026-12-01\n",
@@ -261,6 +261,29 @@ def test_change_log_rows_are_tracked_by_version(examples: Workspace, tmp_path: P
     security = logs[1]
     assert [row.mark for row in security.rows] == ["", "+"]  # changed, then inserted
     approved = security.rows[0].cells[3]
-    assert [p.segments for p in approved] == [(("+", "Eva Lind"),)] and approved[0].mark == ""
+    assert [p.segments for p in approved] == [(("-", "–"), ("+", "Eva Lind"))]
     assert [row.mark for log in (logs[0], logs[2]) for row in log.rows] == ["=", "="]
     assert_resolves(redline_docx(old, new), old_doc, new_doc, examples.templates, tmp_path)
+
+
+def test_a_cell_filled_in_later_keeps_its_one_paragraph(ws: Workspace, tmp_path: Path) -> None:
+    from dpagen.changes.alignment import MarkedTable, compare
+
+    inputs, _ = load_inputs(ws, [CLIENT])
+    base = assemble(inputs, CLIENT, "sv")
+
+    def with_cell(lines: tuple[str, ...]):  # type: ignore[no-untyped-def]
+        annex = base.annexes[0]
+        section = annex.sections[-1]
+        row = (*section.table.rows[0][:3], lines, section.table.rows[0][4])
+        table = replace(section.table, rows=(row,))
+        sections = (*annex.sections[:-1], replace(section, table=table))
+        return replace(base, annexes=(replace(annex, sections=sections), *base.annexes[1:]))
+
+    old, new = with_cell(()), with_cell(("Eva Lind",))
+    marked = next(
+        b for b in compare(old, new) if isinstance(b, MarkedTable) and b.table.row_keys == ("1",)
+    )
+    cell = marked.rows[0].cells[3]
+    assert [(p.mark, p.segments) for p in cell] == [("", (("+", "Eva Lind"),))]
+    assert_resolves(render_redline_docx(old, new, ws.templates), old, new, ws.templates, tmp_path)

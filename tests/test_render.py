@@ -398,7 +398,7 @@ def test_every_annex_ends_with_its_change_log(ws: Workspace) -> None:
         ("Eva Lind",),
         ("E-post 2027-01-20",),
     )
-    assert log.table.rows[0][3:] == ((), ())  # not given for version 1: empty cells
+    assert log.table.rows[0][3:] == (("–",), ("–",))  # not given for version 1
     assert log.table.row_keys == ("1", "2")
     assert changelog(document(ws, "en"), "subprocessors").table.header == (
         "Version",
@@ -418,7 +418,7 @@ def test_an_annex_without_change_log_entries_shows_its_first_version(ws: Workspa
         doc = document(ws, lang)
         table = changelog(doc, "security").table
         effective = next(a for a in doc.annexes if a.id == "security").effective
-        assert table.rows == ((("1",), (doc.date,), (first,), (), ()),)
+        assert table.rows == ((("1",), (doc.date,), (first,), ("–",), ("–",)),)
         assert doc.date in effective
         assert table.row_keys == ("1",)
     assert "Ändringslogg\nVersion | Datum" in render_text(document(ws)).decode()

@@ -58,8 +58,10 @@ def _changelog(doc: YamlFile, lang: str, label: Labels) -> Section:
             (long_date(entry["date"], lang),),
             # a summary in one language only is shown as written: the log records history
             (in_language(entry["summary"], lang).strip(),),
-            (entry["approved_by"],) if entry.get("approved_by") else (),
-            (entry["evidence"],) if entry.get("evidence") else (),
+            # "–" where nobody was named, as for any value an annex lacks: an empty column would
+            # also make text extraction read its header after the rows
+            (str(entry.get("approved_by") or "–"),),
+            (str(entry.get("evidence") or "–"),),
         )
         for entry in entries
     )
