@@ -1,8 +1,9 @@
 """Build ``templates/agreement.docx``: the Word layout dpagen renders agreements into.
 
 The template carries the page setup, the paragraph and list styles (clause numbering is Word
-list numbering tied to the styles), a running header and a "Sida N av M" footer. Its body is a
-single ``{{p body }}`` paragraph that dpagen replaces with the agreement's paragraphs and tables.
+list numbering tied to the styles), a running header and a footer with the annex versions and
+"Sida N av M". Its body is a single ``{{p body }}`` paragraph that dpagen replaces with the
+agreement's paragraphs and tables.
 
 Run: python scripts/make_docx_template.py dpagen/starter/templates/agreement.docx
 """
@@ -114,9 +115,17 @@ def field(instruction: str) -> str:
     )
 
 
+# the annex versions at the left margin, "Sida N av M" at the right one (the text width)
+FOOTER_TABS = (
+    '<w:tabs><w:tab w:val="clear" w:pos="4680"/><w:tab w:val="clear" w:pos="9360"/>'
+    '<w:tab w:val="right" w:pos="9242"/></w:tabs>'
+)
 FOOTER = (
-    f'<w:p {W}><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="right"/></w:pPr>'
-    '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:t xml:space="preserve">{{ page_word }} </w:t></w:r>'
+    f'<w:p {W}><w:pPr><w:pStyle w:val="Footer"/>{FOOTER_TABS}</w:pPr>'
+    '<w:r><w:rPr><w:sz w:val="17"/><w:color w:val="555555"/></w:rPr>'
+    '<w:t xml:space="preserve">{{ annex_versions }}</w:t></w:r>'
+    '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:tab/>'
+    '<w:t xml:space="preserve">{{ page_word }} </w:t></w:r>'
     + field("PAGE")
     + '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:t xml:space="preserve"> {{ of_word }} </w:t></w:r>'
     + field("NUMPAGES")

@@ -62,12 +62,23 @@ def pieces(doc: Document) -> list[Piece]:
     return found
 
 
-def body_text(extracted: str, doc: Document) -> str:
-    """The squeezed text of every page without its running header and footer."""
+def page_bodies(pages: list[str], doc: Document) -> list[str]:
+    """The squeezed text of each page without its running header and footer."""
     footer = re.compile(rf"{re.escape(doc.page_word)} \d+ {re.escape(doc.of_word)} \d+")
     header = " ".join(doc.header.split())
-    pages = (" ".join(page.split()).replace(header, " ") for page in extracted.split("\f"))
-    return "".join(squeezed(footer.sub(" ", page)) for page in pages)
+    frame = [text for text in (header, " ".join(doc.annex_versions.split())) if text]
+    bodies = []
+    for page in pages:
+        page = " ".join(page.split())
+        for text in frame:
+            page = page.replace(text, " ")
+        bodies.append(squeezed(footer.sub(" ", page)))
+    return bodies
+
+
+def body_text(extracted: str, doc: Document) -> str:
+    """The squeezed text of every page without its running header and footer."""
+    return "".join(page_bodies(extracted.split("\f"), doc))
 
 
 def letters(text: str) -> Counter[str]:

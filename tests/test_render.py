@@ -15,6 +15,7 @@ from dpagen.document.assemble import assemble
 from dpagen.inputs.load import load_inputs
 from dpagen.output.agreement_files import render_agreement
 from dpagen.render.docx import render_docx
+from dpagen.render.html import render_html
 from dpagen.render.pdf import render_pdf
 from dpagen.render.text import render_text
 from dpagen.workspace import Workspace
@@ -312,7 +313,8 @@ def test_pdf_words_are_never_split(example_pdf: Any, client: str, lang: str) -> 
 
     require_tool("pdftotext")
     doc, extracted = example_pdf(client, lang)
-    source = " ".join([render_text(doc).decode(), doc.header, doc.page_word, doc.of_word])
+    frame = [doc.header, doc.annex_versions, doc.page_word, doc.of_word]
+    source = " ".join([render_text(doc).decode(), *frame])
 
     def words(text: str) -> set[str]:
         return {word for word in re.findall(r"\w+", text) if not word.isdigit()}
@@ -422,3 +424,23 @@ def test_an_annex_without_change_log_entries_shows_its_first_version(ws: Workspa
         assert doc.date in effective
         assert table.row_keys == ("1",)
     assert "Ändringslogg\nVersion | Datum" in render_text(document(ws)).decode()
+
+
+def test_the_footer_names_the_annex_versions(ws: Workspace) -> None:
+    import datetime as dt
+
+    from dpagen.releases.issue import annex_document
+
+    bump = ["annex", "bump", CLIENT, "security", "--effective", "2027-02-01", "--summary", "x"]
+    assert run(ws, *bump).exit_code == 0
+    doc = document(ws)
+    assert doc.annex_versions == "Bilaga 1 v1 · Bilaga 2 v2 · Bilaga 3 v1"
+    assert document(ws, "en").annex_versions == "Annex 1 v1 · Annex 2 v2 · Annex 3 v1"
+    single = annex_document(doc, "security", (), dt.date(2027, 2, 1))
+    assert single.annex_versions == "Bilaga 2 v2"
+    html = render_html(single, ws.templates).decode()
+    assert '<div class="running-versions">Bilaga 2 v2</div>' in html
+    data = render_docx(doc, ws.templates)
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        footers = [archive.read(n).decode() for n in archive.namelist() if "footer" in n]
+    assert footers and all("Bilaga 1 v1 · Bilaga 2 v2 · Bilaga 3 v1" in f for f in footers)
