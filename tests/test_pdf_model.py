@@ -1,7 +1,8 @@
 """The PDF says what the outline says: every paragraph, list item and table cell, in order.
 
 The text and DOCX renderings are written from the same outline and checked against it elsewhere;
-this reads the PDF back with pdftotext, so a block the HTML layout drops or moves is caught.
+this reads the PDF back with pdftotext, so a block the HTML layout drops or moves is caught. The
+table of contents, which the PDF sets before the first clause, is checked in its place.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 from dpagen.document.assemble import assemble
 from dpagen.document.model import Document, plain
-from dpagen.document.outline import Para, outline
+from dpagen.document.outline import Para, contents, outline
 from dpagen.inputs.load import load_inputs
 from dpagen.workspace import Workspace
 from tests.conftest import CLIENT, require_tool
@@ -46,7 +47,13 @@ def pieces(doc: Document) -> list[Piece]:
     once a text wraps, so those texts can only be checked as a whole.
     """
     found: list[Piece] = []
-    for block in outline(doc):
+    blocks = outline(doc)
+    entries = contents(blocks)  # the table of contents precedes the first clause
+    for block in blocks:
+        if entries and isinstance(block, Para) and block.begins == "clause":
+            found.append(Piece("contents", doc.contents_heading))
+            found += [Piece("contents entry", f"{e.number} {e.title}".strip()) for e in entries]
+            entries = []
         if isinstance(block, Para):
             what = f"{block.style} {block.number}".strip()
             found.append(Piece(what, plain(block.runs), block.style == "fact"))

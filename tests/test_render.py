@@ -313,7 +313,7 @@ def test_pdf_words_are_never_split(example_pdf: Any, client: str, lang: str) -> 
 
     require_tool("pdftotext")
     doc, extracted = example_pdf(client, lang)
-    frame = [doc.header, doc.annex_versions, doc.page_word, doc.of_word]
+    frame = [doc.header, doc.annex_versions, doc.page_word, doc.of_word, doc.contents_heading]
     source = " ".join([render_text(doc).decode(), *frame])
 
     def words(text: str) -> set[str]:

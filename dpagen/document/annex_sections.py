@@ -68,7 +68,7 @@ def _changelog(doc: YamlFile, lang: str, label: Labels) -> Section:
     columns = ("version", "date", "change", "approved_by", "evidence")
     header = tuple(label(f"changelog.{key}") for key in columns)
     keys = tuple(str(entry["version"]) for entry in entries)
-    return Section(label("changelog.title"), Table(header, rows, (11, 18, 39, 16, 16), keys))
+    return Section(label("changelog.title"), Table(header, rows, (10, 21, 37, 16, 16), keys))
 
 
 def _texts(values: list[Any], path: tuple[Any, ...], localize: Localize) -> Lines:
@@ -276,7 +276,7 @@ def _security(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> li
         sections.append(
             Section(
                 label("security.certifications"),
-                Table(header, cert_rows, (22, 40, 20, 18)),
+                Table(header, cert_rows, (22, 37, 20, 21)),  # a date never wraps
                 lead=label("security.certifications_lead"),
             )
         )

@@ -386,6 +386,7 @@ class _Assembler:
             draft_mark=label("draft") if draft else "",
             deviations=f"{label('deviations')}: {deviations}" if deviations else "",
             annex_versions=annex_versions(annexes, self.lang),
+            contents_heading=label("contents"),
         )
 
 

@@ -146,3 +146,4 @@ class Document:
     # "Bilaga 1 v2 · Bilaga 2 v1 · Bilaga 3 v3" beside the page number: which annex versions a
     # printed page belongs to
     annex_versions: str = ""
+    contents_heading: str = ""  # "Innehåll" / "Contents", over the table of contents
