@@ -2,10 +2,11 @@
 
 Every value is escaped here, and words with a hyphen are kept on one line (see
 :func:`keep_hyphenated`). What a reader copies or searches for is marked so that the layout never
-hyphenates or breaks it (see :class:`_Marker`): e-mail addresses, phone and organisation numbers,
-dates, and the names of the parties and sub-processors. The markup carries the classes that
-``templates/agreement.css`` styles, including the table of contents and the parts kept on one
-page; the page frame around it (head, running header and footer) is ``templates/agreement.html``.
+hyphenates or breaks it (see :mod:`dpagen.render.layout_rules`): e-mail addresses, phone and
+organisation numbers, dates, and the names of the parties and sub-processors. The markup carries
+the classes that ``templates/agreement.css`` styles, including the table of contents and the
+parts kept on one page; the page frame around it (head, running header and footer) is
+``templates/agreement.html``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from babel import Locale
 from markupsafe import Markup, escape
 
-from dpagen.document.model import Runs, Table, plain
+from dpagen.document.model import Runs, Table
 from dpagen.document.outline import Block, Para, TableBlock, contents
+from dpagen.render.layout_rules import Protected, kept_whole, names
 
 _HYPHENATED = re.compile(r"\S*\w-\w\S*")
 _TOKEN = re.compile(r"\S+")
@@ -49,84 +50,31 @@ def _word(token: str) -> str:
     return f'<span style="{_LONG_STYLE}">{"<wbr>".join(pieces)}</span>'
 
 
-_MONTHS = "|".join(
-    sorted({m for lang in ("sv", "en") for m in Locale(lang).months["format"]["wide"].values()})
-)
-_DATE = rf"\d{{1,2}} (?:{_MONTHS}) \d{{4}}"  # as long_date writes them: "1 december 2026"
-# bounded repeats: a pasted value thousands of characters long must not take quadratic time
-_EMAIL = r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
-_NUMBER = r"(?<![\w/.,])\+?\d[\d -]{4,40}\d(?![\w/])"  # phone and organisation numbers
-_KEPT = re.compile(rf"(?P<email>{_EMAIL})|(?P<date>{_DATE})|(?P<number>{_NUMBER})")
-_NAME_WORD = 4  # letters; pyphen never hyphenates a shorter word
-_NAME_EDGES = "(),.;:"
-
-
 class _Marker:
     """Escapes texts of the body and marks what must never be hyphenated or broken.
 
     E-mail addresses may break after "@" or "." only, never with a hyphen; numbers and dates do
-    not break at all (a date's spaces are non-breaking). Each word of a party's or sub-processor's
-    name, also where a text uses its short form or a genitive ("Kundservice Nordens"), is never
-    hyphenated; a name may still wrap between its words.
+    not break at all (a date's spaces are non-breaking); the words of names are not hyphenated.
     """
 
     def __init__(self, names: Iterable[str]) -> None:
-        words = {
-            word.strip(_NAME_EDGES)
-            for name in names
-            for word in name.split(",", 1)[0].split()  # "X kommun, genom …": the name is X kommun
-        }
-        pattern = _KEPT.pattern
-        kept = sorted((w for w in words if len(w) >= _NAME_WORD), key=lambda w: (-len(w), w))
-        if kept:
-            pattern += rf"|(?P<name>(?<!\w)(?:{'|'.join(map(re.escape, kept))})\w*)"
-        self.pattern = re.compile(pattern)
+        self.protected = Protected(names)
 
     def __call__(self, text: str) -> str:
-        parts: list[str] = []
-        end = 0
-        for match in self.pattern.finditer(text):
-            parts.append(str(keep_hyphenated(text[end : match.start()])))
-            parts.append(_kept(match))
-            end = match.end()
-        parts.append(str(keep_hyphenated(text[end:])))
-        return "".join(parts)
+        return "".join(_kept(piece, kind) for piece, kind in self.protected.split(text))
 
 
-def _kept(match: re.Match[str]) -> str:
-    value = match.group(0)
-    if match.lastgroup == "email":
-        pieces = re.split(r"(?<=[@.])", value)
+def _kept(text: str, kind: str) -> str:
+    if kind == "email":
+        pieces = re.split(r"(?<=[@.])", text)
         inner = "<wbr>".join(f'<span class="nobr">{escape(piece)}</span>' for piece in pieces)
         return f'<span class="email">{inner}</span>'
-    if match.lastgroup == "name":
-        css = "name nobr" if "-" in value else "name"  # "E-handel" stays on one line, as elsewhere
-        return f'<span class="{css}">{escape(value)}</span>'
-    return f'<span class="unbroken">{str(escape(value)).replace(" ", "&nbsp;")}</span>'
-
-
-# a sub-processor's record is read as one: its name, identity and transfer basis on one page
-_RECORDS = ("subprocessors/",)
-# A short table stays on one page with its title. Short is at most SHORT_ROWS rows and about
-# SHORT_LINES lines of text as the starter layout sets tables (a third of a page): moving a
-# longer one to the next page as a whole would leave most of a page empty.
-SHORT_ROWS = 6
-SHORT_LINES = 20
-_TEXT_WIDTH = 163  # mm between the page margins
-_CELL_PADDING = 4  # mm
-_CHARACTER = 1.6  # mm, the mean width of a character of table text
-
-
-def names(blocks: list[Block]) -> list[str]:
-    """The parties' and the sub-processors' names in ``blocks``."""
-    found: list[str] = []
-    for block in blocks:
-        if isinstance(block, TableBlock) and block.style == "parties":
-            rows = zip(block.row_kinds, block.table.rows, strict=False)
-            found += [line for kind, row in rows if kind == "name" for cell in row for line in cell]
-        elif isinstance(block, Para) and block.identity.startswith(_RECORDS):
-            found.append(plain(block.runs))
-    return found
+    if kind == "name":
+        css = "name nobr" if "-" in text else "name"  # "E-handel" stays on one line, as elsewhere
+        return f'<span class="{css}">{escape(text)}</span>'
+    if kind:
+        return f'<span class="unbroken">{str(escape(text)).replace(" ", "&nbsp;")}</span>'
+    return str(keep_hyphenated(text))
 
 
 def runs_html(runs: Runs, mark: _Marker) -> str:
@@ -173,29 +121,9 @@ def _section(para: Para) -> str:
     return f'<section class="{escape(css)}"{anchor}>'
 
 
-def short(data: Table) -> bool:
-    """Whether ``data`` is short enough to be kept on one page (see ``SHORT_ROWS``)."""
-    if len(data.rows) > SHORT_ROWS:
-        return False
-    total = sum(data.widths)
-    capacity = [
-        max(1, int((_TEXT_WIDTH * width / total - _CELL_PADDING) / _CHARACTER))
-        for width in data.widths
-    ]
-    lines = 0
-    for row in data.rows:
-        cells = zip(row, capacity, strict=True)
-        lines += max(sum(-(-len(line) // room) for line in cell) or 1 for cell, room in cells)
-    return lines <= SHORT_LINES
-
-
-def _part(para: Para, table: Table | None) -> str:
-    """The start of an annex section: its title, lead text and table.
-
-    A sub-processor's record and a short table are kept on one page with their title.
-    """
-    keep = para.identity.startswith(_RECORDS) or (table is not None and short(table))
-    return f'<div class="{"annex-part together" if keep else "annex-part"}">'
+def _part(blocks: list[Block], index: int) -> str:
+    """The start of an annex section: its title, lead text and table, maybe kept together."""
+    return f'<div class="{"annex-part together" if kept_whole(blocks, index) else "annex-part"}">'
 
 
 def _contents(blocks: list[Block], heading: str, mark: _Marker) -> str:
@@ -298,16 +226,6 @@ def _table(block: TableBlock, mark: _Marker) -> str:
     return _data_table(block, mark)
 
 
-def _section_table(blocks: list[Block], index: int) -> Table | None:
-    """The table of the annex section whose title is ``blocks[index]``, if it has one."""
-    for block in blocks[index + 1 :]:
-        if isinstance(block, TableBlock):
-            return block.table
-        if block.style != "lead":
-            return None
-    return None
-
-
 def body(blocks: list[Block], contents_heading: str = "") -> Markup:
     """The HTML of all ``blocks``, for the layout template's ``{{ body }}``.
 
@@ -351,7 +269,7 @@ def body(blocks: list[Block], contents_heading: str = "") -> Markup:
             parts.append(_fact(block, mark))
             continue
         if style == "annex_section":
-            parts.append(_part(block, _section_table(blocks, index)))
+            parts.append(_part(blocks, index))
             open_part = True
         if style == "item" and not open_items:
             parts.append('<ol class="items">')
