@@ -158,8 +158,13 @@ def test_names_addresses_and_numbers_are_never_hyphenated(
 
 
 def test_dates_never_break(example_pdf_file: Any, client: str, lang: str) -> None:
+    from pypdf import PdfReader
+
     _, doc, path = example_pdf_file(client, lang)
     assert doc.date in " ".join(pages(path)[0].split())
+    # kept together by the layout, not by no-break spaces, which share the space's glyph: text
+    # extraction would read every space as one
+    assert "\xa0" not in PdfReader(path).pages[0].extract_text()
     month = "|".join(Locale(lang).months["format"]["wide"].values())
     split = [
         match.group(0)

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from dpagen.document.model import Runs, Table
 from dpagen.document.outline import Block, Para, TableBlock, contents
-from dpagen.render.layout_rules import Protected, kept_whole, names
+from dpagen.render.layout_rules import LINE_ROOM, Protected, kept_whole, names, room
 
 _HYPHENATED = re.compile(r"\S*\w-\w\S*")
 _TOKEN = re.compile(r"\S+")
@@ -53,27 +53,33 @@ def _word(token: str) -> str:
 class _Marker:
     """Escapes texts of the body and marks what must never be hyphenated or broken.
 
-    E-mail addresses may break after "@" or "." only, never with a hyphen; numbers and dates do
-    not break at all (a date's spaces are non-breaking); the words of names are not hyphenated.
+    Numbers and dates do not break at all, and the words of names are not hyphenated. An e-mail
+    address stays on one line where one holds it (``room`` characters); a longer one may break
+    after "@" or ".", never with a hyphen.
+
+    Spaces are kept from breaking by the layout, not by no-break spaces: a font has one glyph
+    for both, and text extraction would then read every space of the PDF as a no-break space.
     """
 
     def __init__(self, names: Iterable[str]) -> None:
         self.protected = Protected(names)
 
-    def __call__(self, text: str) -> str:
-        return "".join(_kept(piece, kind) for piece, kind in self.protected.split(text))
+    def __call__(self, text: str, room: int = LINE_ROOM) -> str:
+        return "".join(_kept(piece, kind, room) for piece, kind in self.protected.split(text))
 
 
-def _kept(text: str, kind: str) -> str:
-    if kind == "email":
+def _kept(text: str, kind: str, room: int) -> str:
+    if kind == "email" and len(text) > room:
         pieces = re.split(r"(?<=[@.])", text)
         inner = "<wbr>".join(f'<span class="nobr">{escape(piece)}</span>' for piece in pieces)
         return f'<span class="email">{inner}</span>'
+    if kind == "email":
+        return f'<span class="email nobr">{escape(text)}</span>'
     if kind == "name":
         css = "name nobr" if "-" in text else "name"  # "E-handel" stays on one line, as elsewhere
         return f'<span class="{css}">{escape(text)}</span>'
     if kind:
-        return f'<span class="unbroken">{str(escape(text)).replace(" ", "&nbsp;")}</span>'
+        return f'<span class="unbroken">{escape(text)}</span>'
     return str(keep_hyphenated(text))
 
 
@@ -142,24 +148,25 @@ def _contents(blocks: list[Block], heading: str, mark: _Marker) -> str:
     )
 
 
-def _lines(lines: tuple[str, ...], mark: _Marker, css: str = "") -> str:
+def _lines(lines: tuple[str, ...], mark: _Marker, chars: int, css: str = "") -> str:
+    """Each line of a table cell (``chars`` characters wide) as a paragraph."""
     attribute = f' class="{css}"' if css else ""
-    return "".join(f"<p{attribute}>{mark(line)}</p>" for line in lines)
+    return "".join(f"<p{attribute}>{mark(line, chars)}</p>" for line in lines)
 
 
-def _dressed(kind: str, lines: tuple[str, ...], mark: _Marker) -> str:
+def _dressed(kind: str, lines: tuple[str, ...], mark: _Marker, chars: int) -> str:
     """The content of one cell of a parties or signature table, by what its row holds."""
     if kind == "contact":
         if not lines:
             return ""
         role, *details = lines
         return (
-            f'<p class="contact"><span class="role">{mark(role)}</span> '
-            f"{mark(' '.join(details))}</p>"
+            f'<p class="contact"><span class="role">{mark(role, chars)}</span> '
+            f"{mark(' '.join(details), chars)}</p>"
         )
     if kind == "line":
-        return "<br>".join(mark(line) for line in lines)
-    return _lines(lines, mark, "name" if kind == "name" else "")
+        return "<br>".join(mark(line, chars) for line in lines)
+    return _lines(lines, mark, chars, "name" if kind == "name" else "")
 
 
 def _colgroup(data: Table) -> str:
@@ -167,7 +174,8 @@ def _colgroup(data: Table) -> str:
 
 
 def _header_row(data: Table, mark: _Marker) -> str:
-    return "<tr>" + "".join(f"<th>{mark(cell)}</th>" for cell in data.header) + "</tr>"
+    cells = zip(data.header, room(data), strict=True)
+    return "<tr>" + "".join(f"<th>{mark(cell, chars)}</th>" for cell, chars in cells) + "</tr>"
 
 
 def _party_table(block: TableBlock, mark: _Marker) -> str:
@@ -176,9 +184,10 @@ def _party_table(block: TableBlock, mark: _Marker) -> str:
     kinds = block.row_kinds or ("",) * len(data.rows)
     cells = [
         "".join(
-            _dressed(kind, row[column], mark) for kind, row in zip(kinds, data.rows, strict=True)
+            _dressed(kind, row[column], mark, chars)
+            for kind, row in zip(kinds, data.rows, strict=True)
         )
-        for column in range(len(data.widths))
+        for column, chars in enumerate(room(data))
     ]
     return (
         f'<table class="{escape(block.style)}">{_colgroup(data)}\n{_header_row(data, mark)}\n'
@@ -194,7 +203,10 @@ def _signature_table(block: TableBlock, mark: _Marker) -> str:
     rows = []
     for kind, row in zip(kinds, data.rows, strict=True):
         attribute = ' class="line"' if kind == "line" else ""
-        cells = "".join(f"<td{attribute}>{_dressed(kind, cell, mark)}</td>" for cell in row)
+        cells = "".join(
+            f"<td{attribute}>{_dressed(kind, cell, mark, chars)}</td>"
+            for cell, chars in zip(row, room(data), strict=True)
+        )
         rows.append(f"<tr>{cells}</tr>")
     return (
         f'<table class="{escape(block.style)}">{_colgroup(data)}\n{_header_row(data, mark)}\n'
@@ -210,8 +222,13 @@ def _data_table(block: TableBlock, mark: _Marker) -> str:
     if data.header:
         parts.append(f"<thead>{_header_row(data, mark)}</thead>")
     parts.append("<tbody>")
+    chars = room(data)
     parts += [
-        "<tr>" + "".join(f"<td>{_lines(cell, mark)}</td>" for cell in row) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{_lines(cell, mark, width)}</td>" for cell, width in zip(row, chars, strict=True)
+        )
+        + "</tr>"
         for row in data.rows
     ]
     parts.append("</tbody></table>")

@@ -83,21 +83,28 @@ SHORT_LINES = 20
 _TEXT_WIDTH = 163  # mm between the page margins
 _CELL_PADDING = 4  # mm
 _CHARACTER = 1.6  # mm, the mean width of a character of table text
+# characters on a line of running text (11 pt, indented for numbers), counted low: only a longer
+# e-mail address may break
+LINE_ROOM = 75
+
+
+def room(data: Table) -> list[int]:
+    """About how many characters of table text a line of each column of ``data`` holds."""
+    total = sum(data.widths)
+    return [
+        max(1, int((_TEXT_WIDTH * width / total - _CELL_PADDING) / _CHARACTER))
+        for width in data.widths
+    ]
 
 
 def short(data: Table) -> bool:
     """Whether ``data`` is short enough to be kept on one page (see ``SHORT_ROWS``)."""
     if len(data.rows) > SHORT_ROWS:
         return False
-    total = sum(data.widths)
-    capacity = [
-        max(1, int((_TEXT_WIDTH * width / total - _CELL_PADDING) / _CHARACTER))
-        for width in data.widths
-    ]
     lines = 0
     for row in data.rows:
-        cells = zip(row, capacity, strict=True)
-        lines += max(sum(-(-len(line) // room) for line in cell) or 1 for cell, room in cells)
+        cells = zip(row, room(data), strict=True)
+        lines += max(sum(-(-len(line) // chars) for line in cell) or 1 for cell, chars in cells)
     return lines <= SHORT_LINES
 
 
