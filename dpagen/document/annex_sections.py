@@ -68,7 +68,7 @@ def _changelog(doc: YamlFile, lang: str, label: Labels) -> Section:
     columns = ("version", "date", "change", "approved_by", "evidence")
     header = tuple(label(f"changelog.{key}") for key in columns)
     keys = tuple(str(entry["version"]) for entry in entries)
-    return Section(label("changelog.title"), Table(header, rows, (10, 21, 37, 16, 16), keys))
+    return Section(label("changelog.title"), Table(header, rows, (11, 20, 37, 16, 16), keys))
 
 
 def _texts(values: list[Any], path: tuple[Any, ...], localize: Localize) -> Lines:
