@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 
 from dpagen.document.assemble import assemble
+from dpagen.document.outline import Para, TableBlock, contents, outline
 from dpagen.inputs.load import load_inputs
 from dpagen.output.agreement_files import render_agreement
 from dpagen.render.docx import render_docx
@@ -31,6 +32,7 @@ from tests.helpers import (
 )
 
 HOSTILE = "Ågren & Söner <AB> {{ 7*7 }} *fet*"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def document(ws: Workspace, lang: str = "sv"):
@@ -139,7 +141,10 @@ def test_docx_with_hostile_name_is_valid_xml(ws: Workspace) -> None:
                 etree.fromstring(archive.read(name))  # raises on malformed XML
         body = archive.read("word/document.xml").decode()
         core = archive.read("docProps/core.xml").decode()
-    assert "Ågren &amp; Söner &lt;AB&gt; {{ 7*7 }} *fet*" in body
+    # the name is in runs of its own words (kept from proofing), each escaped
+    root = etree.fromstring(body.encode())
+    assert any(HOSTILE in "".join(p.itertext()) for p in root.iter(f"{W}p"))
+    assert " &amp; " in body and "&lt;AB&gt;" in body and "<AB>" not in body
     assert "Ågren &amp; Söner &lt;AB&gt;" in core and "&amp;amp;" not in core
 
 
@@ -253,7 +258,11 @@ def test_libreoffice_opens_the_docx_and_numbers_it_like_the_text(
         if line.strip()
     ]
     expected = []
+    clause_1 = f"{doc.clauses[0].number}. {doc.clauses[0].title}"
     for line in model_lines(doc, numbered=True):
+        if line == clause_1:  # the table of contents, as LibreOffice writes it, comes first
+            expected.append(doc.contents_heading)
+            expected += [f"{e.number}\t{e.title}".strip() for e in contents(outline(doc))]
         pieces = (
             [p for cell in line.split(" | ") for p in cell.split(" / ")]
             if " | " in line
@@ -444,3 +453,81 @@ def test_the_footer_names_the_annex_versions(ws: Workspace) -> None:
     with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
         footers = [archive.read(n).decode() for n in archive.namelist() if "footer" in n]
     assert footers and all("Bilaga 1 v1 · Bilaga 2 v2 · Bilaga 3 v1" in f for f in footers)
+
+
+def docx_parts(data: bytes) -> tuple[etree._Element, str]:
+    """The body of a DOCX as XML, and its styles as text."""
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+        return root.find(f"{W}body"), archive.read("word/styles.xml").decode()
+
+
+def test_docx_has_a_filled_in_table_of_contents_field(ws: Workspace) -> None:
+    doc = document(ws)
+    body, styles = docx_parts(render_docx(doc, ws.templates))
+    (toc,) = body.iter(f"{W}sdt")
+    assert toc.find(f".//{W}docPartGallery").get(f"{W}val") == "Table of Contents"
+    instructions = "".join(node.text or "" for node in toc.iter(f"{W}instrText"))
+    assert instructions.strip().startswith("TOC \\o")
+    assert [c.get(f"{W}fldCharType") for c in toc.iter(f"{W}fldChar")] == [
+        "begin",
+        "separate",
+        "end",
+    ]
+    lines = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in toc.iter(f"{W}p")]
+    entries = contents(outline(doc))
+    assert lines == [doc.contents_heading] + [f"{e.number}{e.title}" for e in entries]
+    # each line links to a bookmark around its heading's text
+    marks = {
+        mark.get(f"{W}name"): "".join(t.text or "" for t in mark.getparent().iter(f"{W}t"))
+        for mark in body.iter(f"{W}bookmarkStart")
+    }
+    links = [link.get(f"{W}anchor") for link in toc.iter(f"{W}hyperlink")]
+    assert [marks[name] for name in links] == [e.title for e in entries]
+    assert 'w:styleId="TOC1"' in styles and 'w:styleId="DpaContentsHeading"' in styles
+
+
+def test_docx_rows_never_split_and_headings_keep_with_what_follows(ws: Workspace) -> None:
+    doc = document(ws)
+    body, styles = docx_parts(render_docx(doc, ws.templates))
+    rows = list(body.iter(f"{W}tr"))
+    assert rows and all(row.find(f"{W}trPr/{W}cantSplit") is not None for row in rows)
+    used = {node.get(f"{W}val") for node in body.iter(f"{W}pStyle")}
+    for style in ("Heading1", "DpaHeading", "DpaAnnexTitle", "DpaAnnexSection"):
+        assert style in used
+        definition = styles.split(f'w:styleId="{style}"', 1)[1].split("</w:style>", 1)[0]
+        assert "<w:keepNext/>" in definition, style
+    children = list(body)
+    leads = [
+        p
+        for p, following in zip(children, children[1:], strict=False)
+        if p.find(f"{W}pPr/{W}pStyle[@{W}val='DpaLead']") is not None and following.tag == f"{W}tbl"
+    ]
+    assert leads and all(p.find(f"{W}pPr/{W}keepNext") is not None for p in leads)
+    # a sub-processor's record is kept together: every row but the last keeps with the next
+    blocks = outline(doc)
+    record = next(
+        i for i, b in enumerate(blocks) if isinstance(b, Para) and b.identity.startswith("subp")
+    )
+    table = blocks[record + 1]
+    assert isinstance(table, TableBlock)
+    name = table.table.rows[0][1][0]
+    (tbl,) = [t for t in body.iter(f"{W}tbl") if name in "".join(t.itertext())]
+    kept = [row.find(f".//{W}pPr/{W}keepNext") is not None for row in tbl.iter(f"{W}tr")]
+    assert kept == [True] * (len(kept) - 1) + [False]
+
+
+def test_docx_values_are_not_proofed_or_hyphenated(ws: Workspace) -> None:
+    doc = document(ws)
+    body, _ = docx_parts(render_docx(doc, ws.templates))
+    email = doc.parties[1].contacts[0][1].split(", ")[-2]
+    runs = [r for r in body.iter(f"{W}r") if "".join(r.itertext()) == email]
+    assert "@" in email and runs
+    assert all(r.find(f"{W}rPr/{W}noProof") is not None for r in runs)
+    for r in runs:
+        paragraph = r.getparent()
+        assert paragraph.find(f"{W}pPr/{W}suppressAutoHyphens") is not None
+    names = [r for r in body.iter(f"{W}r") if "".join(r.itertext()) == "Nordisk"]
+    assert names and all(r.find(f"{W}rPr/{W}noProof") is not None for r in names)
+    plain_words = [r for r in body.iter(f"{W}r") if " ska " in "".join(r.itertext())]
+    assert plain_words and all(r.find(f"{W}rPr/{W}noProof") is None for r in plain_words)

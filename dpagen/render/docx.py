@@ -43,7 +43,9 @@ def render_docx(
     try:
         template = DocxTemplate(str(path))
         context = {
-            "body": Markup(body_xml if body_xml is not None else body(outline(doc))),
+            "body": Markup(
+                body_xml if body_xml is not None else body(outline(doc), doc.contents_heading)
+            ),
             "header": doc.header,
             "page_word": doc.page_word,
             "of_word": doc.of_word,
