@@ -128,7 +128,8 @@ def table_start(data: Table, kind: str) -> str:
         for width, text in zip(widths, data.header, strict=True):
             parts.append(
                 f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>'
-                f"{paragraph('DpaTableHeader', _runs(text))}</w:tc>"
+                # a header row never stands alone at the foot of a page
+                f"{paragraph('DpaTableHeader', _runs(text), keep_next=True)}</w:tc>"
             )
         parts.append("</w:tr>")
     return "".join(parts)
@@ -193,7 +194,9 @@ def table(
 _TOC = ' TOC \\o "1-1" \\h \\z \\u '  # the level-1 headings, linked, as the PDF lists them
 
 
-def table_of_contents(heading: str, entries: list[Entry], bookmarks: dict[str, str]) -> str:
+def table_of_contents(
+    heading: str, entries: list[Entry], bookmarks: dict[str, tuple[int, str]]
+) -> str:
     """The table of contents: a ``TOC`` field whose shown result already lists ``entries``.
 
     Each line links to its heading's bookmark. Only the layout knows the pages, so the lines
@@ -203,7 +206,7 @@ def table_of_contents(heading: str, entries: list[Entry], bookmarks: dict[str, s
     """
     lines = []
     for n, entry in enumerate(entries):
-        name = bookmarks[entry.anchor]
+        _, name = bookmarks[entry.anchor]
         number = run(entry.number) if entry.number else ""
         link = (
             f'<w:hyperlink w:anchor="{name}" w:history="1">{number}<w:r><w:tab/></w:r>'
@@ -239,7 +242,10 @@ def _whole_tables(blocks: list[Block]) -> set[int]:
     whole = set()
     for index, block in enumerate(blocks):
         if isinstance(block, Para) and block.style == "annex_section" and kept_whole(blocks, index):
-            whole.add(next(i for i in range(index + 1, len(blocks)) if blocks[i].style != "lead"))
+            following = index + 1
+            while following < len(blocks) and blocks[following].style == "lead":
+                following += 1
+            whole.add(following)  # the section's table: kept whole, a section has one
     return whole
 
 
@@ -250,7 +256,7 @@ def body(blocks: list[Block], contents_heading: str = "") -> str:
     """
     protected = Protected(names(blocks))
     entries = contents(blocks) if contents_heading else []
-    bookmarks = {entry.anchor: f"_Toc{n:09d}" for n, entry in enumerate(entries, 1)}
+    bookmarks = {entry.anchor: (n, f"_Toc{n:09d}") for n, entry in enumerate(entries, 1)}
     whole = _whole_tables(blocks)
     parts: list[str] = []
     for index, block in enumerate(blocks):
@@ -263,7 +269,6 @@ def body(blocks: list[Block], contents_heading: str = "") -> str:
             parts.append(table_of_contents(contents_heading, entries, bookmarks))
             entries = []
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        name = bookmarks.get(block.anchor)
         parts.append(
             paragraph(
                 PARAGRAPH_STYLES[block.style],
@@ -271,7 +276,7 @@ def body(blocks: list[Block], contents_heading: str = "") -> str:
                 keep_next=block.style == "lead" and isinstance(following, TableBlock),
                 page_break=contents_before,
                 protected=protected,
-                bookmark=(int(name[4:]), name) if name else None,
+                bookmark=bookmarks.get(block.anchor),
             )
         )
     return "".join(parts)
