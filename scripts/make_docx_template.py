@@ -1,8 +1,9 @@
 """Build ``templates/agreement.docx``: the Word layout dpagen renders agreements into.
 
 The template carries the page setup, the paragraph and list styles (clause numbering is Word
-list numbering tied to the styles), a running header and a "Sida N av M" footer. Its body is a
-single ``{{p body }}`` paragraph that dpagen replaces with the agreement's paragraphs and tables.
+list numbering tied to the styles; the table of contents uses Word's "toc 1"), a running header
+and a footer with the annex versions and "Sida N av M". Its body is a single ``{{p body }}`` paragraph that dpagen replaces with the
+agreement's paragraphs and tables.
 
 Run: python scripts/make_docx_template.py dpagen/starter/templates/agreement.docx
 """
@@ -92,6 +93,13 @@ STYLES = [
         '<w:b/><w:sz w:val="23"/>',
     ),
     style("DpaLead", "DPA Lead", '<w:spacing w:after="120"/>'),
+    # the table of contents on a page of its own; its heading is not itself an entry
+    style(
+        "DpaContentsHeading",
+        "DPA Contents Heading",
+        '<w:keepNext/><w:pageBreakBefore/><w:spacing w:after="240"/><w:outlineLvl w:val="9"/>',
+        '<w:b/><w:sz w:val="26"/>',
+    ),
     style("DpaTableText", "DPA Table Text", '<w:spacing w:after="40"/>', '<w:sz w:val="19"/>'),
     style(
         "DpaTableHeader",
@@ -100,6 +108,15 @@ STYLES = [
         '<w:b/><w:sz w:val="19"/>',
     ),
 ]
+
+# Word's own style for the lines of a table of contents: the number, the title, dots to the page
+TOC_LINE = (
+    f'<w:style {W} w:type="paragraph" w:styleId="TOC1"><w:name w:val="toc 1"/>'
+    '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="39"/>'
+    "<w:unhideWhenUsed/><w:pPr><w:tabs>"
+    '<w:tab w:val="left" w:pos="567"/><w:tab w:val="right" w:leader="dot" w:pos="9242"/>'
+    '</w:tabs><w:spacing w:after="60"/><w:ind w:left="567" w:hanging="567"/></w:pPr></w:style>'
+)
 
 HEADER = (
     '<w:p {W}><w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:rPr><w:sz w:val="17"/>'
@@ -114,9 +131,17 @@ def field(instruction: str) -> str:
     )
 
 
+# the annex versions at the left margin, "Sida N av M" at the right one (the text width)
+FOOTER_TABS = (
+    '<w:tabs><w:tab w:val="clear" w:pos="4680"/><w:tab w:val="clear" w:pos="9360"/>'
+    '<w:tab w:val="right" w:pos="9242"/></w:tabs>'
+)
 FOOTER = (
-    f'<w:p {W}><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="right"/></w:pPr>'
-    '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:t xml:space="preserve">{{ page_word }} </w:t></w:r>'
+    f'<w:p {W}><w:pPr><w:pStyle w:val="Footer"/>{FOOTER_TABS}</w:pPr>'
+    '<w:r><w:rPr><w:sz w:val="17"/><w:color w:val="555555"/></w:rPr>'
+    '<w:t xml:space="preserve">{{ annex_versions }}</w:t></w:r>'
+    '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:tab/>'
+    '<w:t xml:space="preserve">{{ page_word }} </w:t></w:r>'
     + field("PAGE")
     + '<w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:t xml:space="preserve"> {{ of_word }} </w:t></w:r>'
     + field("NUMPAGES")
@@ -148,7 +173,7 @@ def build(target: Path) -> None:
     )
     title = styles["Title"]
     title.font.size = Pt(22)
-    for xml in STYLES:
+    for xml in [*STYLES, TOC_LINE]:
         styles.element.append(parse_xml(xml))
 
     numbering = document.part.numbering_part.element

@@ -73,22 +73,37 @@ def examples(_pristine_examples: Path, tmp_path: Path) -> Workspace:
 
 
 @pytest.fixture(scope="session")
-def example_pdf(_pristine_examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """``example_pdf(client, lang)``: the assembled document and its PDF's text, made once."""
+def example_pdf_file(_pristine_examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``example_pdf_file(client, lang)``: the inputs, the document and its PDF file, made once."""
     from dpagen.document.assemble import assemble
     from dpagen.inputs.load import load_inputs
     from dpagen.render.pdf import render_pdf
-    from tests.helpers import pdf_text
 
-    made: dict[tuple[str, str], tuple[Any, str]] = {}
+    made: dict[tuple[str, str], tuple[Any, Any, Path]] = {}
 
-    def get(client: str, lang: str) -> tuple[Any, str]:
+    def get(client: str, lang: str) -> tuple[Any, Any, Path]:
         if (client, lang) not in made:
             ws = Workspace(_pristine_examples)  # read only: nothing is written into it
             inputs, _ = load_inputs(ws, [client])
             doc = assemble(inputs, client, lang)
             path = tmp_path_factory.mktemp("pdf") / f"{client}.{lang}.pdf"
             path.write_bytes(render_pdf(doc, ws.templates))
+            made[client, lang] = (inputs, doc, path)
+        return made[client, lang]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def example_pdf(example_pdf_file: Any) -> Any:
+    """``example_pdf(client, lang)``: the assembled document and its PDF's text, made once."""
+    from tests.helpers import pdf_text
+
+    made: dict[tuple[str, str], tuple[Any, str]] = {}
+
+    def get(client: str, lang: str) -> tuple[Any, str]:
+        if (client, lang) not in made:
+            _, doc, path = example_pdf_file(client, lang)
             made[client, lang] = (doc, pdf_text(path))
         return made[client, lang]
 

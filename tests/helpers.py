@@ -100,9 +100,22 @@ def model_lines(doc, *, numbered: bool) -> list[str]:
     return lines
 
 
+def last_edition(library: str) -> str:
+    """The last edition's entry of a library.yaml text, from its ``  - id:`` line on."""
+    return "  - id:" + library.rsplit("\n  - id:", 1)[1].rstrip("\n") + "\n"
+
+
+def next_edition(library: str, edition: str = "2027.1", date: str = "2027-05-01") -> str:
+    """A copy of the last edition's entry (2026.2 in the starter) as ``edition`` of ``date``."""
+    entry = re.sub(r'id: "[^"]*"', f'id: "{edition}"', last_edition(library), count=1)
+    return re.sub(r"\n    date: \S+", f"\n    date: {date}", entry, count=1)
+
+
 def add_edition(ws, new_term: bool = False) -> None:
-    """Edition 2027.1: breach version 2 (optionally with a term that has no default)."""
+    """Edition 2027.1: the last edition with breach version 2 (optionally with a term that has
+    no default)."""
     clauses = ws.root / "clauses"
+    assert not (clauses / "breach/2.sv.md").exists()  # 2 is the next free version
     extra = " {{ terms.breach_hotline }}" if new_term else ""
     for lang in ("sv", "en"):
         text = (clauses / f"breach/1.{lang}.md").read_text(encoding="utf-8")
@@ -122,10 +135,11 @@ def add_edition(ws, new_term: bool = False) -> None:
     if declaration:
         edit(clauses / "breach/clause.yaml", "terms:\n", "terms:\n" + declaration)
     library = (clauses / "library.yaml").read_text(encoding="utf-8")
-    first = library.split("editions:\n", 1)[1].split("\n  - id:")[0].rstrip("\n") + "\n"
-    entry = first.replace('"2026.1"', '"2027.1"')
-    entry = entry.replace("2026-01-15", "2027-05-01").replace("breach@1", "breach@2")
-    (clauses / "library.yaml").write_text(library + entry, encoding="utf-8")
+    entry = next_edition(library)
+    assert "breach@1" in entry
+    (clauses / "library.yaml").write_text(
+        library + entry.replace("breach@1", "breach@2"), encoding="utf-8"
+    )
 
 
 def libreoffice_convert(source: Path, target: str, folder: Path, profile: Path) -> None:

@@ -12,7 +12,7 @@ from dpagen.changes.diff import words
 from dpagen.document.model import Document, plain
 from dpagen.document.outline import Para, outline
 from dpagen.workspace import Workspace
-from tests.helpers import add_edition, edit, run
+from tests.helpers import add_edition, edit, next_edition, run
 
 CLIENT = "nordisk-ehandel"
 NEW_SUBPROCESSOR = """  - name: Chattkraft AB
@@ -20,7 +20,8 @@ NEW_SUBPROCESSOR = """  - name: Chattkraft AB
     address: Drottninggatan 1, 111 51 Stockholm
     service: {sv: Chattplattform., en: Chat platform.}
     location: SE
-    transfer_mechanism: null
+    contact_person: {name: Maja Ek, role: {sv: Dataskyddsansvarig, en: Data Protection Manager}, email: dataskydd@chattkraft.se}
+    further_subprocessors: []
     authorised_on: 2027-01-10
 """
 
@@ -98,15 +99,17 @@ def test_inserted_clause_shows_as_moves(examples: Workspace) -> None:
         "# Insurance\n\nThe processor shall be insured.\n", encoding="utf-8"
     )
     library = (clauses / "library.yaml").read_text(encoding="utf-8")
-    entry = library.split("editions:\n", 1)[1].replace('"2026.1"', '"2027.1"')
-    entry = entry.replace("2026-01-15", "2027-05-01").replace("scope@1, ", "scope@1, insurance@1, ")
+    entry = next_edition(library)
+    assert "scope@2, " in entry
+    entry = entry.replace("scope@2, ", "scope@2, insurance@1, ")
     (clauses / "library.yaml").write_text(library + entry, encoding="utf-8")
     assert run(examples, "upgrade", CLIENT, "--edition", "2027.1").exit_code == 0
     found = changes(examples)
     kinds = {c["kind"] for c in found}
     assert kinds == {"edition", "clause-added", "clause-moved"}
     moved = [c for c in found if c["kind"] == "clause-moved"]
-    assert len(moved) == 23 and all(c["new"] == c["old"] + 1 for c in moved)
+    # a private client's 26 clauses: the 24 after scope (clause 2) each move down one
+    assert len(moved) == 24 and all(c["new"] == c["old"] + 1 for c in moved)
 
 
 def test_against_standard_shows_the_deviation(examples: Workspace) -> None:
@@ -351,11 +354,11 @@ def test_english_docx_places_by_clause_and_annex(examples: Workspace, tmp_path) 
     move_before(
         paragraph_of(document, moved_text), paragraph_of(document, sub_clause(model, "14.2"))
     )
-    row = next(  # the sub-processor's row in the table of all sub-processors
+    row = next(  # its row in the overview: name, location, transfer basis, date
         row
         for table in document.tables
         for row in table.rows
-        if len(row.cells) == 3 and row.cells[0].text == "Casewell Inc."
+        if len(row.cells) == 4 and row.cells[0].text == "Casewell Inc."
     )
     row_before = " | ".join(cell.text for cell in row.cells)
     row.cells[1].paragraphs[0].runs[0].text = "Canada"
@@ -420,12 +423,12 @@ def test_text_output_across_an_edition_change(examples: Workspace) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"{CLIENT}: release 1 → working copy\n"
-        "  Standardvillkor: utgåva 2026.1 → utgåva 2027.1\n"
+        "  Standardvillkor: utgåva 2026.2 → utgåva 2027.1\n"
         "  Punkt 16 Personuppgiftsincidenter: ny lydelse (version 1 → 2)\n"
         "      {+Nytt stycke.+}\n"
     )
     english = run(examples, "diff", CLIENT, "--lang", "en").stdout
-    assert "  Standard terms: edition 2026.1 → edition 2027.1\n" in english
+    assert "  Standard terms: edition 2026.2 → edition 2027.1\n" in english
     assert "  Clause 16 Personal data breaches: new wording (version 1 → 2)\n" in english
 
 

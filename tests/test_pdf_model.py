@@ -1,7 +1,8 @@
 """The PDF says what the outline says: every paragraph, list item and table cell, in order.
 
 The text and DOCX renderings are written from the same outline and checked against it elsewhere;
-this reads the PDF back with pdftotext, so a block the HTML layout drops or moves is caught.
+this reads the PDF back with pdftotext, so a block the HTML layout drops or moves is caught. The
+table of contents, which the PDF sets before the first clause, is checked in its place.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 from dpagen.document.assemble import assemble
 from dpagen.document.model import Document, plain
-from dpagen.document.outline import Para, outline
+from dpagen.document.outline import Para, contents, outline
 from dpagen.inputs.load import load_inputs
 from dpagen.workspace import Workspace
 from tests.conftest import CLIENT, require_tool
@@ -46,7 +47,13 @@ def pieces(doc: Document) -> list[Piece]:
     once a text wraps, so those texts can only be checked as a whole.
     """
     found: list[Piece] = []
-    for block in outline(doc):
+    blocks = outline(doc)
+    entries = contents(blocks)  # the table of contents precedes the first clause
+    for block in blocks:
+        if entries and isinstance(block, Para) and block.begins == "clause":
+            found.append(Piece("contents", doc.contents_heading))
+            found += [Piece("contents entry", f"{e.number} {e.title}".strip()) for e in entries]
+            entries = []
         if isinstance(block, Para):
             what = f"{block.style} {block.number}".strip()
             found.append(Piece(what, plain(block.runs), block.style == "fact"))
@@ -62,12 +69,23 @@ def pieces(doc: Document) -> list[Piece]:
     return found
 
 
-def body_text(extracted: str, doc: Document) -> str:
-    """The squeezed text of every page without its running header and footer."""
+def page_bodies(pages: list[str], doc: Document) -> list[str]:
+    """The squeezed text of each page without its running header and footer."""
     footer = re.compile(rf"{re.escape(doc.page_word)} \d+ {re.escape(doc.of_word)} \d+")
     header = " ".join(doc.header.split())
-    pages = (" ".join(page.split()).replace(header, " ") for page in extracted.split("\f"))
-    return "".join(squeezed(footer.sub(" ", page)) for page in pages)
+    frame = [text for text in (header, " ".join(doc.annex_versions.split())) if text]
+    bodies = []
+    for page in pages:
+        page = " ".join(page.split())
+        for text in frame:
+            page = page.replace(text, " ")
+        bodies.append(squeezed(footer.sub(" ", page)))
+    return bodies
+
+
+def body_text(extracted: str, doc: Document) -> str:
+    """The squeezed text of every page without its running header and footer."""
+    return "".join(page_bodies(extracted.split("\f"), doc))
 
 
 def letters(text: str) -> Counter[str]:

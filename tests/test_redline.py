@@ -236,3 +236,54 @@ def test_amendment_lists_old_and_new_wording(examples: Workspace, tmp_path: Path
     assert "och senast 24 timmar" in html and "och senast 12 timmar" in html
     result = run(examples, "diff", CLIENT, "1", "working", "--amendment")
     assert result.exit_code == 2
+
+
+def test_change_log_rows_are_tracked_by_version(examples: Workspace, tmp_path: Path) -> None:
+    from dpagen.changes.alignment import MarkedTable, compare
+
+    assert run(examples, "release", CLIENT, "--note", "x", "--date", "2026-12-01").exit_code == 0
+    path = examples.root / f"agreements/{CLIENT}/annexes/security.yaml"
+    # the approval of version 1 is recorded later
+    edit(
+        path,
+        "  - version: 1\n    date: 2026-12-01\n",
+        "  - version: 1\n    date: 2026-12-01\n    approved_by: Eva Lind\n",
+    )
+    bump = ["annex", "bump", CLIENT, "security", "--effective", "2027-02-01"]
+    assert run(examples, *bump, "--summary", "Loggning i 24 månader").exit_code == 0
+    old, new = load_state(examples, CLIENT, "1"), load_state(examples, CLIENT, "working")
+    old_doc, new_doc = (assemble(s.inputs, CLIENT, "sv") for s in (old, new))
+    logs = [
+        block
+        for block in compare(old_doc, new_doc)
+        if isinstance(block, MarkedTable) and block.table.header[:2] == ("Version", "Datum")
+    ]
+    security = logs[1]
+    assert [row.mark for row in security.rows] == ["", "+"]  # changed, then inserted
+    approved = security.rows[0].cells[3]
+    assert [p.segments for p in approved] == [(("-", "–"), ("+", "Eva Lind"))]
+    assert [row.mark for log in (logs[0], logs[2]) for row in log.rows] == ["=", "="]
+    assert_resolves(redline_docx(old, new), old_doc, new_doc, examples.templates, tmp_path)
+
+
+def test_a_cell_filled_in_later_keeps_its_one_paragraph(ws: Workspace, tmp_path: Path) -> None:
+    from dpagen.changes.alignment import MarkedTable, compare
+
+    inputs, _ = load_inputs(ws, [CLIENT])
+    base = assemble(inputs, CLIENT, "sv")
+
+    def with_cell(lines: tuple[str, ...]):  # type: ignore[no-untyped-def]
+        annex = base.annexes[0]
+        section = annex.sections[-1]
+        row = (*section.table.rows[0][:3], lines, section.table.rows[0][4])
+        table = replace(section.table, rows=(row,))
+        sections = (*annex.sections[:-1], replace(section, table=table))
+        return replace(base, annexes=(replace(annex, sections=sections), *base.annexes[1:]))
+
+    old, new = with_cell(()), with_cell(("Eva Lind",))
+    marked = next(
+        b for b in compare(old, new) if isinstance(b, MarkedTable) and b.table.row_keys == ("1",)
+    )
+    cell = marked.rows[0].cells[3]
+    assert [(p.mark, p.segments) for p in cell] == [("", (("+", "Eva Lind"),))]
+    assert_resolves(render_redline_docx(old, new, ws.templates), old, new, ws.templates, tmp_path)

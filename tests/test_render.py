@@ -12,16 +12,27 @@ import pytest
 from lxml import etree
 
 from dpagen.document.assemble import assemble
+from dpagen.document.outline import Para, TableBlock, contents, outline
 from dpagen.inputs.load import load_inputs
 from dpagen.output.agreement_files import render_agreement
 from dpagen.render.docx import render_docx
+from dpagen.render.html import render_html
 from dpagen.render.pdf import render_pdf
 from dpagen.render.text import render_text
 from dpagen.workspace import Workspace
 from tests.conftest import CLIENT, GOLDEN, require_tool
-from tests.helpers import NUMBER, docx_lines, edit, libreoffice_convert, model_lines, pdf_text
+from tests.helpers import (
+    NUMBER,
+    docx_lines,
+    edit,
+    libreoffice_convert,
+    model_lines,
+    pdf_text,
+    run,
+)
 
 HOSTILE = "Ågren & Söner <AB> {{ 7*7 }} *fet*"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def document(ws: Workspace, lang: str = "sv"):
@@ -131,7 +142,10 @@ def test_docx_with_hostile_name_is_valid_xml(ws: Workspace) -> None:
                 etree.fromstring(archive.read(name))  # raises on malformed XML
         body = archive.read("word/document.xml").decode()
         core = archive.read("docProps/core.xml").decode()
-    assert "Ågren &amp; Söner &lt;AB&gt; {{ 7*7 }} *fet*" in body
+    # the name is in runs of its own words (kept from proofing), each escaped
+    root = etree.fromstring(body.encode())
+    assert any(HOSTILE in "".join(p.itertext()) for p in root.iter(f"{W}p"))
+    assert " &amp; " in body and "&lt;AB&gt;" in body and "<AB>" not in body
     assert "Ågren &amp; Söner &lt;AB&gt;" in core and "&amp;amp;" not in core
 
 
@@ -245,7 +259,11 @@ def test_libreoffice_opens_the_docx_and_numbers_it_like_the_text(
         if line.strip()
     ]
     expected = []
+    clause_1 = f"{doc.clauses[0].number}. {doc.clauses[0].title}"
     for line in model_lines(doc, numbered=True):
+        if line == clause_1:  # the table of contents, as LibreOffice writes it, comes first
+            expected.append(doc.contents_heading)
+            expected += [f"{e.number}\t{e.title}".strip() for e in contents(outline(doc))]
         pieces = (
             [p for cell in line.split(" | ") for p in cell.split(" / ")]
             if " | " in line
@@ -305,7 +323,8 @@ def test_pdf_words_are_never_split(example_pdf: Any, client: str, lang: str) -> 
 
     require_tool("pdftotext")
     doc, extracted = example_pdf(client, lang)
-    source = " ".join([render_text(doc).decode(), doc.header, doc.page_word, doc.of_word])
+    frame = [doc.header, doc.annex_versions, doc.page_word, doc.of_word, doc.contents_heading]
+    source = " ".join([render_text(doc).decode(), *frame])
 
     def words(text: str) -> set[str]:
         return {word for word in re.findall(r"\w+", text) if not word.isdigit()}
@@ -359,3 +378,160 @@ def test_a_long_unbroken_value_renders(ws: Workspace) -> None:
     extracted = pdf_text(pdf)
     # every character is there, in lines of a page's width (a page break may fall inside)
     assert "".join(extracted.split()).count("ABCDEFGHIJ") == 500
+
+
+def changelog(doc, annex_id: str):
+    annex = next(a for a in doc.annexes if a.id == annex_id)
+    return annex.sections[-1]
+
+
+def test_every_annex_ends_with_its_change_log(ws: Workspace) -> None:
+    result = run(
+        ws,
+        "annex",
+        "bump",
+        CLIENT,
+        "subprocessors",
+        "--effective",
+        "2027-02-01",
+        "--summary",
+        "Clearvoice läggs till",
+        "--approved-by",
+        "Eva Lind",
+        "--evidence",
+        "E-post 2027-01-20",
+    )
+    assert result.exit_code == 0, result.stderr
+    doc = document(ws)
+    log = changelog(doc, "subprocessors")
+    assert log.title == "Ändringslogg" and log.table is not None
+    assert log.table.header == ("Version", "Datum", "Ändring", "Godkänd av", "Underlag")
+    assert log.table.rows[1] == (
+        ("2",),
+        ("1 februari 2027",),
+        ("Clearvoice läggs till",),
+        ("Eva Lind",),
+        ("E-post 2027-01-20",),
+    )
+    assert log.table.rows[0][3:] == (("–",), ("–",))  # not given for version 1
+    assert log.table.row_keys == ("1", "2")
+    assert changelog(document(ws, "en"), "subprocessors").table.header == (
+        "Version",
+        "Date",
+        "Change",
+        "Approved by",
+        "Evidence",
+    )
+
+
+def test_an_annex_without_change_log_entries_shows_its_first_version(ws: Workspace) -> None:
+    path = ws.root / f"agreements/{CLIENT}/annexes/security.yaml"
+    text = path.read_text(encoding="utf-8")
+    log = text.split("changelog:\n", 1)[1].split("\nmeasures:", 1)[0]
+    path.write_text(text.replace(f"changelog:\n{log}\n", ""), encoding="utf-8")
+    for lang, first in (("sv", "Första versionen"), ("en", "First version")):
+        doc = document(ws, lang)
+        table = changelog(doc, "security").table
+        effective = next(a for a in doc.annexes if a.id == "security").effective
+        assert table.rows == ((("1",), (doc.date,), (first,), ("–",), ("–",)),)
+        assert doc.date in effective
+        assert table.row_keys == ("1",)
+    assert "Ändringslogg\nVersion | Datum" in render_text(document(ws)).decode()
+
+
+def test_the_footer_names_the_annex_versions(ws: Workspace) -> None:
+    import datetime as dt
+
+    from dpagen.releases.issue import annex_document
+
+    bump = ["annex", "bump", CLIENT, "security", "--effective", "2027-02-01", "--summary", "x"]
+    assert run(ws, *bump).exit_code == 0
+    doc = document(ws)
+    assert doc.annex_versions == "Bilaga 1 v1 · Bilaga 2 v2 · Bilaga 3 v1"
+    assert document(ws, "en").annex_versions == "Annex 1 v1 · Annex 2 v2 · Annex 3 v1"
+    single = annex_document(doc, "security", (), dt.date(2027, 2, 1))
+    assert single.annex_versions == "Bilaga 2 v2"
+    html = render_html(single, ws.templates).decode()
+    assert '<div class="running-versions">Bilaga 2 v2</div>' in html
+    data = render_docx(doc, ws.templates)
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        footers = [archive.read(n).decode() for n in archive.namelist() if "footer" in n]
+    assert footers and all("Bilaga 1 v1 · Bilaga 2 v2 · Bilaga 3 v1" in f for f in footers)
+
+
+def docx_parts(data: bytes) -> tuple[etree._Element, str]:
+    """The body of a DOCX as XML, and its styles as text."""
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+        return root.find(f"{W}body"), archive.read("word/styles.xml").decode()
+
+
+def test_docx_has_a_filled_in_table_of_contents_field(ws: Workspace) -> None:
+    doc = document(ws)
+    body, styles = docx_parts(render_docx(doc, ws.templates))
+    (toc,) = body.iter(f"{W}sdt")
+    assert toc.find(f".//{W}docPartGallery").get(f"{W}val") == "Table of Contents"
+    instructions = "".join(node.text or "" for node in toc.iter(f"{W}instrText"))
+    assert instructions.strip().startswith("TOC \\o")
+    assert [c.get(f"{W}fldCharType") for c in toc.iter(f"{W}fldChar")] == [
+        "begin",
+        "separate",
+        "end",
+    ]
+    lines = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in toc.iter(f"{W}p")]
+    entries = contents(outline(doc))
+    assert lines == [doc.contents_heading] + [f"{e.number}{e.title}" for e in entries]
+    # each line links to a bookmark around its heading's text
+    marks = {
+        mark.get(f"{W}name"): "".join(t.text or "" for t in mark.getparent().iter(f"{W}t"))
+        for mark in body.iter(f"{W}bookmarkStart")
+    }
+    links = [link.get(f"{W}anchor") for link in toc.iter(f"{W}hyperlink")]
+    assert [marks[name] for name in links] == [e.title for e in entries]
+    assert 'w:styleId="TOC1"' in styles and 'w:styleId="DpaContentsHeading"' in styles
+
+
+def test_docx_rows_never_split_and_headings_keep_with_what_follows(ws: Workspace) -> None:
+    doc = document(ws)
+    body, styles = docx_parts(render_docx(doc, ws.templates))
+    rows = list(body.iter(f"{W}tr"))
+    assert rows and all(row.find(f"{W}trPr/{W}cantSplit") is not None for row in rows)
+    used = {node.get(f"{W}val") for node in body.iter(f"{W}pStyle")}
+    for style in ("Heading1", "DpaHeading", "DpaAnnexTitle", "DpaAnnexSection"):
+        assert style in used
+        definition = styles.split(f'w:styleId="{style}"', 1)[1].split("</w:style>", 1)[0]
+        assert "<w:keepNext/>" in definition, style
+    children = list(body)
+    leads = [
+        p
+        for p, following in zip(children, children[1:], strict=False)
+        if p.find(f"{W}pPr/{W}pStyle[@{W}val='DpaLead']") is not None and following.tag == f"{W}tbl"
+    ]
+    assert leads and all(p.find(f"{W}pPr/{W}keepNext") is not None for p in leads)
+    # a sub-processor's record is kept together: every row but the last keeps with the next
+    blocks = outline(doc)
+    record = next(
+        i for i, b in enumerate(blocks) if isinstance(b, Para) and b.identity.startswith("subp")
+    )
+    table = blocks[record + 1]
+    assert isinstance(table, TableBlock)
+    name = table.table.rows[0][1][0]
+    (tbl,) = [t for t in body.iter(f"{W}tbl") if name in "".join(t.itertext())]
+    kept = [row.find(f".//{W}pPr/{W}keepNext") is not None for row in tbl.iter(f"{W}tr")]
+    assert kept == [True] * (len(kept) - 1) + [False]
+
+
+def test_docx_values_are_not_proofed_or_hyphenated(ws: Workspace) -> None:
+    doc = document(ws)
+    body, _ = docx_parts(render_docx(doc, ws.templates))
+    email = doc.parties[1].contacts[0][1].split(", ")[-2]
+    runs = [r for r in body.iter(f"{W}r") if "".join(r.itertext()) == email]
+    assert "@" in email and runs
+    assert all(r.find(f"{W}rPr/{W}noProof") is not None for r in runs)
+    for r in runs:
+        paragraph = r.getparent()
+        assert paragraph.find(f"{W}pPr/{W}suppressAutoHyphens") is not None
+    names = [r for r in body.iter(f"{W}r") if "".join(r.itertext()) == "Nordisk"]
+    assert names and all(r.find(f"{W}rPr/{W}noProof") is not None for r in names)
+    plain_words = [r for r in body.iter(f"{W}r") if " ska " in "".join(r.itertext())]
+    assert plain_words and all(r.find(f"{W}rPr/{W}noProof") is None for r in plain_words)

@@ -69,6 +69,12 @@ def _whole(style: str, number: str, text: str, mark: str) -> MarkedPara:
 
 
 def _lines(style: str, a: list[str], b: list[str]) -> tuple[MarkedPara, ...]:
+    if bool(a) != bool(b):
+        # an empty cell still holds one empty paragraph, so the first text filled in (or the
+        # last taken out) changes that paragraph's words instead of inserting or deleting it
+        lines, kind = (b, "+") if b else (a, "-")
+        first = MarkedPara(style, "", ((kind, lines[0]),))
+        return (first, *(_whole(style, "", text, kind) for text in lines[1:]))
     out: list[MarkedPara] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":

@@ -1,4 +1,8 @@
-"""Annex data (processing instructions, security measures, sub-processors) as document sections."""
+"""Annex data (processing instructions, security measures, sub-processors) as document sections.
+
+Every annex ends with its change log: what each version changed, when, who approved it and on
+what evidence, so that the annex itself shows how it came to read as it does.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 from dpagen.document import transfers
 from dpagen.document.dates import long_date
-from dpagen.document.labels import Labels, country_name
+from dpagen.document.labels import Labels, country_name, in_language
 from dpagen.document.model import Annex, Section, Table
 from dpagen.inputs.identity import identity
 from dpagen.inputs.yaml_positions import YamlFile
@@ -39,6 +43,7 @@ def build_annex(
         sections = _instructions(doc, lang, label, localize, sector == "public")
     else:
         sections = _security(doc, lang, label, localize)
+    sections.append(_changelog(doc, lang, label))
     version = doc.data["version"]
     return Annex(
         id=kind,
@@ -63,6 +68,34 @@ def _deadline(requests: dict[str, Any], label: Labels) -> str:
         if days == 1
         else label("instructions.business_days", n=days)
     )
+
+
+def _changelog(doc: YamlFile, lang: str, label: Labels) -> Section:
+    """The change log as a table, one row per version in version order.
+
+    An annex without entries is at its first version, and its one row says so.
+    """
+    entries = sorted(doc.data.get("changelog") or [], key=lambda entry: entry["version"])
+    if not entries:
+        first = {"version": doc.data["version"], "date": doc.data["effective_date"]}
+        entries = [{**first, "summary": label("changelog.first")}]
+    rows = tuple(
+        (
+            (str(entry["version"]),),
+            (long_date(entry["date"], lang),),
+            # a summary in one language only is shown as written: the log records history
+            (in_language(entry["summary"], lang).strip(),),
+            # "–" where nobody was named, as for any value an annex lacks: an empty column would
+            # also make text extraction read its header after the rows
+            (str(entry.get("approved_by") or "–"),),
+            (str(entry.get("evidence") or "–"),),
+        )
+        for entry in entries
+    )
+    columns = ("version", "date", "change", "approved_by", "evidence")
+    header = tuple(label(f"changelog.{key}") for key in columns)
+    keys = tuple(str(entry["version"]) for entry in entries)
+    return Section(label("changelog.title"), Table(header, rows, (11, 20, 37, 16, 16), keys))
 
 
 def _texts(values: list[Any], path: tuple[Any, ...], localize: Localize) -> Lines:
@@ -291,7 +324,7 @@ def _security(doc: YamlFile, lang: str, label: Labels, localize: Localize) -> li
         sections.append(
             Section(
                 label("security.certifications"),
-                Table(header, cert_rows, (22, 40, 20, 18)),
+                Table(header, cert_rows, (22, 37, 20, 21)),  # a date never wraps
                 lead=label("security.certifications_lead"),
             )
         )

@@ -7,7 +7,7 @@ bilingual values are picked for the language. Every problem is collected before 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from dpagen.document import clause_text
 from dpagen.document.annex_sections import build_annex
 from dpagen.document.dates import long_date
 from dpagen.document.labels import Labels, country_name
-from dpagen.document.model import Clause, Document, Item, Party, SubClause
+from dpagen.document.model import Annex, Clause, Document, Item, Party, SubClause
 from dpagen.errors import Problem, ProblemsFound
 from dpagen.inputs.load import AgreementInput, Inputs
 from dpagen.inputs.yaml_positions import YamlFile
@@ -24,6 +24,14 @@ from dpagen.inputs.yaml_positions import YamlFile
 
 class _ReferenceError(Exception):
     """A ``ref()`` or ``annex()`` call to something this agreement does not include."""
+
+
+def annex_versions(annexes: Iterable[Annex], lang: str) -> str:
+    """The annexes' versions for the page footer: "Bilaga 1 v2 · Bilaga 2 v1"."""
+    label = Labels(lang)
+    return " · ".join(
+        label("annex_version_short", annex=annex.label, version=annex.version) for annex in annexes
+    )
 
 
 def item_label(index: int) -> str:
@@ -436,6 +444,8 @@ class _Assembler:
             of_word=label("of"),
             draft_mark=label("draft") if draft else "",
             deviations=f"{label('deviations')}: {deviations}" if deviations else "",
+            annex_versions=annex_versions(annexes, self.lang),
+            contents_heading=label("contents"),
         )
 
 

@@ -145,3 +145,7 @@ class Document:
     # "Avvikelser från standardvillkoren: punkt 17 (…)", on the cover and in the file's metadata;
     # empty when the agreement follows its edition of the standard terms throughout
     deviations: str = ""
+    # "Bilaga 1 v2 · Bilaga 2 v1 · Bilaga 3 v3" beside the page number: which annex versions a
+    # printed page belongs to
+    annex_versions: str = ""
+    contents_heading: str = ""  # "Innehåll" / "Contents", over the table of contents

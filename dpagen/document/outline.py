@@ -5,14 +5,15 @@ disagree on a word. ``number`` carries the clause numbering for formats without 
 numbering (text, HTML); Word numbers the same paragraphs itself through its list styles. The HTML
 layout also needs to know where each clause, the signatures and each annex begin (``begins``,
 ``anchor``) and what each row of the parties and signature tables holds (``row_kinds``); the other
-writers ignore those fields.
+writers ignore those fields. The table of contents of the PDF and the DOCX is read from the same
+sequence (:func:`contents`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dpagen.document.model import Document, Party, Run, Runs, Table
+from dpagen.document.model import Document, Party, Run, Runs, Table, plain
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class Para:
     """One paragraph with a style name from the fixed set below.
 
     ``begins`` is set on the first paragraph of a part of the document: ``clause``,
-    ``signatures`` or ``annex``; ``anchor`` is that part's id for links and bookmarks.
+    ``signatures`` or ``annex``; ``anchor`` is the id that links and bookmarks to that part (or to
+    the parties' heading) use.
     ``identity`` names the annex list item a section title stands for, for comparisons.
     """
 
@@ -62,7 +64,7 @@ def outline(doc: Document) -> list[Block]:
     blocks += [
         Para("fact", (Run(f"{label}: ", bold=True), Run(value))) for label, value in doc.facts
     ]
-    blocks.append(Para("heading", _text(doc.parties_heading)))
+    blocks.append(Para("heading", _text(doc.parties_heading), anchor="parties"))
     party_rows = (
         tuple((party.name,) for party in doc.parties),
         tuple((party.registration,) for party in doc.parties),
@@ -140,7 +142,9 @@ def _clauses_and_signatures(doc: Document) -> list[Block]:
         for sub in clause.subclauses:
             blocks.append(Para("clause" if sub.number else "clause_body", sub.runs, sub.number))
             blocks += [Para("item", item.runs, item.label) for item in sub.items]
-    blocks.append(Para("heading", _text(doc.signatures_heading), begins="signatures"))
+    blocks.append(
+        Para("heading", _text(doc.signatures_heading), begins="signatures", anchor="signatures")
+    )
     intro, *lines = doc.signature_lines
     blocks.append(Para("lead", _text(intro)))
     signature_rows = (
@@ -162,6 +166,34 @@ def _signatory(party: Party) -> str:
     """The signatory with role and authority: "Marie Engström, Kommundirektör, enligt …"."""
     text = f"{party.signatory}, {party.signatory_role}"
     return f"{text}, {party.signatory_authority}" if party.signatory_authority else text
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line of the table of contents: a part's number and title, and where it begins."""
+
+    anchor: str
+    number: str
+    title: str
+
+
+# the parts a reader looks up: the parties, each clause, the signatures and each annex
+_CONTENTS_STYLES = ("heading", "clause_heading", "annex_title")
+
+
+def contents(blocks: list[Block]) -> list[Entry]:
+    """The table of contents of ``blocks``; empty for a document without clauses.
+
+    An annex or a notice issued on its own is short and has none.
+    """
+    paras = [block for block in blocks if isinstance(block, Para)]
+    if not any(para.begins == "clause" for para in paras):
+        return []
+    return [
+        Entry(para.anchor, para.number, plain(para.runs))
+        for para in paras
+        if para.anchor and para.style in _CONTENTS_STYLES
+    ]
 
 
 def cell_text(lines: tuple[str, ...]) -> str:

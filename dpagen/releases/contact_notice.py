@@ -42,4 +42,5 @@ def contact_notice_document(doc: Document, record: ReleaseRecord, lang: str) -> 
         draft_mark="",
         changes_heading=label("contact_notice.heading"),
         changes=(label("contact_notice.intro", clause=reference),),
+        annex_versions="",  # a notice changes no annex
     )

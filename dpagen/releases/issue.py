@@ -18,7 +18,7 @@ from typing import Any
 
 from dpagen.checks.legal import check_agreement
 from dpagen.checks.validate import validate_workspace
-from dpagen.document.assemble import assemble
+from dpagen.document.assemble import annex_versions, assemble
 from dpagen.document.dates import long_date
 from dpagen.document.labels import Labels
 from dpagen.document.model import Document, DocumentKind
@@ -181,6 +181,7 @@ def annex_document(
         iso_date=effective.isoformat(),
         changes_heading=label("changes"),
         changes=changes,
+        annex_versions=annex_versions((annex,), doc.lang),
     )
 
 

@@ -1,7 +1,8 @@
 """DOCX rendering with docxtpl from the workspace's ``agreement.docx`` template.
 
-The template supplies styles, numbering, header and footer; the body is generated from the
-document outline. Output is deterministic: fixed document properties and zip timestamps.
+The template supplies styles, numbering, header and footer (which names the annex versions); the
+body is generated from the document outline. Output is deterministic: fixed document properties
+and zip timestamps.
 """
 
 from __future__ import annotations
@@ -42,10 +43,13 @@ def render_docx(
     try:
         template = DocxTemplate(str(path))
         context = {
-            "body": Markup(body_xml if body_xml is not None else body(outline(doc))),
+            "body": Markup(
+                body_xml if body_xml is not None else body(outline(doc), doc.contents_heading)
+            ),
             "header": doc.header,
             "page_word": doc.page_word,
             "of_word": doc.of_word,
+            "annex_versions": doc.annex_versions,
         }
         template.render(context, jinja_env=layout_environment(templates), autoescape=True)
     except RenderError:

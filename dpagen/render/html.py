@@ -64,7 +64,7 @@ def render_html(doc: Document, templates: Path) -> bytes:
     try:
         template = layout_environment(templates).get_template(TEMPLATE)
         html = template.render(
-            body=body(outline(doc)),
+            body=body(outline(doc), doc.contents_heading),
             doc=doc,
             party_names=" / ".join(p.name for p in doc.parties),
         )
