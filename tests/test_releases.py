@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dpagen.workspace import Workspace
-from tests.helpers import add_edition, cli_process, edit, run, run_killed
+from tests.helpers import add_edition, cli_process, edit, next_edition, run, run_killed
 
 CLIENT = "trygg-forsakring"
 
@@ -99,8 +99,8 @@ def test_walkthrough(examples: Workspace) -> None:
         "versions:\n  2: {date: 2027-05-01, note: More.}\n",
     )
     library = (clauses / "library.yaml").read_text(encoding="utf-8")
-    entry = library.split("editions:\n", 1)[1]
-    entry = entry.replace('"2026.1"', '"2027.1"').replace("2026-01-15", "2027-05-01")
+    entry = next_edition(library)  # 2026.2, the edition the client is on, with breach@2
+    assert "breach@1" in entry
     (clauses / "library.yaml").write_text(
         library + entry.replace("breach@1", "breach@2"), encoding="utf-8"
     )
@@ -207,7 +207,7 @@ def test_frozen_clause_text(examples: Workspace) -> None:
 
 def test_frozen_edition(examples: Workspace) -> None:
     frozen_case(
-        examples, examples.root / "clauses/library.yaml", "date: 2026-01-15", "date: 2026-01-16"
+        examples, examples.root / "clauses/library.yaml", "date: 2026-12-15", "date: 2026-12-16"
     )
 
 
@@ -358,7 +358,7 @@ def test_upgrade_lists_what_the_new_edition_needs(examples: Workspace) -> None:
     add_edition(examples, new_term=True)
     result = run(examples, "upgrade", CLIENT, "--edition", "2027.1")
     assert result.exit_code == 1
-    assert result.stdout == f"{CLIENT}: edition 2026.1 → 2027.1\n  breach 1 → 2\n"
+    assert result.stdout == f"{CLIENT}: edition 2026.2 → 2027.1\n  breach 1 → 2\n"
     assert re.search(
         rf"agreements/{CLIENT}/agreement.yaml:\d+:\d+: error: term 'breach_hotline' "
         "has no value",
