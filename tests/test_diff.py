@@ -20,7 +20,10 @@ NEW_SUBPROCESSOR = """  - name: Chattkraft AB
     address: Drottninggatan 1, 111 51 Stockholm
     service: {sv: Chattplattform., en: Chat platform.}
     location: SE
-    contact_person: {name: Maja Ek, role: {sv: Dataskyddsansvarig, en: Data Protection Manager}, email: dataskydd@chattkraft.se}
+    contact_person:
+      name: Maja Ek
+      role: {sv: Dataskyddsansvarig, en: Data Protection Manager}
+      email: dataskydd@chattkraft.se
     further_subprocessors: []
     authorised_on: 2027-01-10
 """
