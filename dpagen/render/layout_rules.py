@@ -101,9 +101,10 @@ def short(data: Table) -> bool:
     """Whether ``data`` is short enough to be kept on one page (see ``SHORT_ROWS``)."""
     if len(data.rows) > SHORT_ROWS:
         return False
+    columns = room(data)
     lines = 0
     for row in data.rows:
-        cells = zip(row, room(data), strict=True)
+        cells = zip(row, columns, strict=True)
         lines += max(sum(-(-len(line) // chars) for line in cell) or 1 for cell, chars in cells)
     return lines <= SHORT_LINES
 
