@@ -35,8 +35,12 @@ class Piece:
 
 
 def squeezed(text: str) -> str:
-    """``text`` without whitespace: line breaks fall anywhere in the PDF, long words included."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """``text`` without whitespace: line breaks fall anywhere in the PDF, long words included.
+
+    A hyphen the text has before a space ("offentlighets- och") goes too: where it ends a line,
+    pdftotext takes it for a soft hyphen and joins the words.
+    """
+    return "".join(re.sub(r"-\s+", "", unicodedata.normalize("NFKC", text)).split())
 
 
 def pieces(doc: Document) -> list[Piece]:

@@ -202,8 +202,18 @@ class EditionRecord:
             "clauses": list(self.clauses),
             "annexes": list(self.annexes),
             "variants": {clause_id: list(names) for clause_id, names in self.variants.items()},
-            "sectors": {clause_id: list(names) for clause_id, names in self.sectors.items()},
-            "terms": {clause_id: list(names) for clause_id, names in self.terms.items()},
+            # only when there are any, so a record made before they existed reads back as written
+            # and keeps its hash
+            **(
+                {"sectors": {cid: list(names) for cid, names in self.sectors.items()}}
+                if self.sectors
+                else {}
+            ),
+            **(
+                {"terms": {cid: list(names) for cid, names in self.terms.items()}}
+                if self.terms
+                else {}
+            ),
         }
 
     @classmethod
