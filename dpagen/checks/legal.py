@@ -305,7 +305,7 @@ def _instructions(agreement: AgreementInput) -> Iterator[Problem]:
                     "list the recipient in the sub-processors annex with its transfer basis",
                 )
     client = agreement.data["client"]
-    if client.get("sector") == "public" and not client.get("controller_body"):
+    if agreement.sector == "public" and not client.get("controller_body"):
         yield agreement.doc.problem(
             ("client", "sector"),
             f"{client['name']} is a public body: the controller is the authority (nämnd, "
@@ -314,7 +314,7 @@ def _instructions(agreement: AgreementInput) -> Iterator[Problem]:
             "Executive Board}",
             severity="warning",
         )
-    if client.get("sector") == "public" and not client["signatory"].get("authority"):
+    if agreement.sector == "public" and not client["signatory"].get("authority"):
         yield agreement.doc.problem(
             ("client", "signatory"),
             f"{client['signatory']['name']} signs for a public body without a stated authority: "
@@ -323,7 +323,7 @@ def _instructions(agreement: AgreementInput) -> Iterator[Problem]:
             "beslut KS 2026/012, en: …}",
             severity="warning",
         )
-    if client.get("sector") == "public":
+    if agreement.sector == "public":
         for index, rule in enumerate(doc.sequence("retention")):
             if not rule.get("disposal_decision"):
                 yield doc.problem(

@@ -372,13 +372,12 @@ def _details(inputs: Inputs, entry_id: str, lang: str, *, new: bool) -> tuple[li
     else:
         where.append((label("subprocessors.location"), (country,)))
     row_label = label("notice.transfer" if new else "subprocessors.transfer")
+    text = transfers.texts_in(lang)
     if entry["location"] in EEA and not entry.get("transfer") and new:
         where.append((row_label, (label("notice.no_transfer"),)))
     else:
-        text = transfers.texts_in(lang)
         where += transfers.transfer_rows(entry, lang, label, text, (), row_label)
     if new or "further_subprocessors" in entry:
-        text = transfers.texts_in(lang)
         lines = transfers.further_lines(entry, lang, label, text, ())
         where.append((label("subprocessors.further"), lines))
     return who, where
